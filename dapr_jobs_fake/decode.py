@@ -1,0 +1,234 @@
+"""Turning an HTTP POST body into job fields the way daprd's protojson decoding does (contract §3).
+
+The JSON Schema of the profile is the authority on shapes; this module adds what a schema cannot say
+(duplicate keys, non-finite numbers, where in the text an error is) and words each failure the way
+protobuf-go does, so `ERR_MALFORMED_REQUEST` messages read like the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import ValidationError
+
+from .schema import uint32_value, validator
+
+#: JSON name -> proto name for every field of the HTTP job body whose names differ.
+PROTO_NAMES = {"dueTime": "due_time", "failurePolicy": "failure_policy", "maxRetries": "max_retries"}
+JSON_NAMES = {proto: json_name for json_name, proto in PROTO_NAMES.items()}
+_KIND = {
+    "schedule": "string",
+    "name": "string",
+    "dueTime": "string",
+    "ttl": "string",
+    "repeats": "uint32",
+    "maxRetries": "uint32",
+    "overwrite": "bool",
+    "interval": "google.protobuf.Duration",
+}
+
+
+class DecodeError(Exception):
+    """A body protojson would refuse: `detail` is protobuf-go's wording, `path` a JSON path."""
+
+    def __init__(self, detail: str, path: str, explanation: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.path = path
+        self.explanation = explanation
+
+
+@dataclass
+class DecodedBody:
+    """The body's recognised fields (JSON names) plus the keys protojson would silently drop."""
+
+    fields: dict[str, Any]
+    dropped_keys: list[str] = field(default_factory=list)
+    wrapper_seen: bool = False
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(token: str) -> object:
+    raise ValueError(f"unexpected token {token}")
+
+
+def position_of(text: str, path: Iterable[str | int]) -> tuple[int, int]:
+    """Best-effort (line, column) of the value at `path`, for protobuf-go style messages."""
+    offset = 0
+    for part in path:
+        if isinstance(part, str):
+            found = text.find(json.dumps(part), offset)
+            if found < 0:
+                break
+            colon = text.find(":", found + len(json.dumps(part)))
+            offset = colon + 1 if colon >= 0 else found
+            while offset < len(text) and text[offset] in " \t\r\n":
+                offset += 1
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse like protojson's tokenizer: strict JSON, duplicate keys refused, NaN/Infinity refused."""
+    text = raw.decode("utf-8", errors="strict") if raw else ""
+    try:
+        return json.loads(text, object_pairs_hook=_pairs_without_duplicates, parse_constant=_reject_constant)
+    except _DuplicateKey as dup:
+        line, col = position_of(text, [dup.key])
+        raise DecodeError(
+            f'proto: (line {line}:{col}): duplicate field "{dup.key}"',
+            "$",
+            f'the key "{dup.key}" appears twice in one object',
+        ) from None
+    except json.JSONDecodeError as err:
+        raise DecodeError(
+            f"proto: syntax error (line {err.lineno}:{err.colno}): {err.msg}",
+            "$",
+            f"the body is not valid JSON: {err.msg}",
+        ) from None
+    except ValueError as err:  # NaN / Infinity, or undecodable UTF-8
+        raise DecodeError(
+            f"proto: syntax error (line 1:1): {err}", "$", f"the body is not valid JSON: {err}"
+        ) from None
+
+
+def _field_name(path: list[str | int]) -> str | None:
+    for part in reversed(path):
+        if isinstance(part, str):
+            return JSON_NAMES.get(part, part)
+    return None
+
+
+def _describe(error: ValidationError, text: str) -> DecodeError:
+    """Word one schema failure as protobuf-go would."""
+    path = list(error.absolute_path)
+    line, col = position_of(text, path)
+    where = f"(line {line}:{col})"
+    raw = json.dumps(error.instance, separators=(",", ":"))
+    name = _field_name(path)
+    if error.validator == "not":
+        both = (
+            [k for k in error.instance if k in PROTO_NAMES or k in JSON_NAMES]
+            if isinstance(error.instance, dict)
+            else []
+        )
+        if isinstance(error.instance, dict) and "drop" in error.instance and "constant" in error.instance:
+            return DecodeError(
+                f'proto: {where}: error parsing "constant", '
+                "oneof dapr.proto.common.v1.JobFailurePolicy.policy "
+                "is already set",
+                json_path(path),
+                "a failure policy is either drop or constant, not both",
+            )
+        second = both[-1] if both else "?"
+        return DecodeError(
+            f'proto: {where}: duplicate field "{second}"',
+            json_path(path),
+            f"the same field is given under both its JSON name and its proto name ({', '.join(both)})",
+        )
+    kind = _KIND.get(name or "")
+    if kind is None or path == [] or name in ("failurePolicy", "constant", "drop", "job"):
+        return DecodeError(
+            f"proto: {where}: unexpected token {raw}", json_path(path), f"expected a JSON object, got {raw}"
+        )
+    if (
+        kind == "uint32"
+        and isinstance(error.instance, (int, float, str))
+        and uint32_value(error.instance) is None
+    ):
+        explanation = f"{name} must be a whole number from 0 to 4294967295, got {raw}"
+    elif kind == "google.protobuf.Duration":
+        return DecodeError(
+            f"proto: {where}: invalid google.protobuf.Duration value {raw}",
+            json_path(path),
+            f'interval must be a protobuf Duration in seconds with an "s" suffix '
+            f'(e.g. "1s", "0.2s"), got {raw}',
+        )
+    else:
+        explanation = f"{name} must be a {kind}, got {raw}"
+    return DecodeError(
+        f"proto: {where}: invalid value for {kind} field {name}: {raw}", json_path(path), explanation
+    )
+
+
+def _dropped(obj: object, known: set[str], prefix: list[str | int]) -> list[str]:
+    if not isinstance(obj, dict):
+        return []
+    return [json_path([*prefix, key]) for key in obj if key not in known]
+
+
+_JOB_KEYS = {"name", "schedule", "repeats", "dueTime", "due_time", "ttl", "data"}
+_POLICY_KEYS = {"overwrite", "failurePolicy", "failure_policy"}
+
+
+def decode_job_body(raw: bytes, schema_file: str, *, wrapper: str | None, policy_fields: bool) -> DecodedBody:
+    """Decode a POST body into job fields (JSON names), or raise `DecodeError` (400 malformed).
+
+    An empty body counts as `{}` (contract §3). Keys unknown to the emulated version are dropped, as
+    protojson's DiscardUnknown does, and reported so that the caller can warn about them.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    body: Any = {} if not raw else parse_json(raw)
+    errors = sorted(
+        validator(schema_file, "ScheduleJobRequest", decoding_only=True).iter_errors(body),
+        key=lambda e: (len(e.absolute_path) == 0, list(map(str, e.absolute_path))),
+    )
+    if not isinstance(body, dict):
+        raw_token = text.strip()[:1] or "null"
+        raise DecodeError(
+            f"proto: (line 1:1): unexpected token {raw_token}",
+            "$",
+            f"the body must be a JSON object, got {type(body).__name__}",
+        )
+    if errors:
+        raise _describe(errors[0], text)
+    known = _JOB_KEYS | (_POLICY_KEYS if policy_fields else set())
+    decoded = DecodedBody(fields={})
+    job: Any = body
+    prefix: list[str | int] = []
+    if wrapper is not None:
+        decoded.dropped_keys += _dropped(body, {wrapper}, [])
+        job = body.get(wrapper) or {}
+        prefix = [wrapper]
+    elif "job" in body and isinstance(body["job"], dict):
+        decoded.wrapper_seen = True
+    decoded.dropped_keys += _dropped(job, known, prefix)
+    for key, value in job.items():
+        if key in known and value is not None:
+            decoded.fields[JSON_NAMES.get(key, key)] = value
+    if "data" in job and job["data"] is None:
+        decoded.fields["data"] = None  # `null` data is a JSON null Value, not unset (§3)
+    policy = decoded.fields.get("failurePolicy")
+    if isinstance(policy, dict):
+        decoded.dropped_keys += _dropped(policy, {"drop", "constant"}, [*prefix, "failurePolicy"])
+        constant = policy.get("constant")
+        if isinstance(constant, dict):
+            decoded.dropped_keys += _dropped(
+                constant, {"interval", "maxRetries", "max_retries"}, [*prefix, "failurePolicy", "constant"]
+            )
+    return decoded

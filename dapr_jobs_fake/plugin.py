@@ -1,0 +1,195 @@
+"""The pytest plugin (entry point `pytest11`): fixtures `dapr_jobs` and `make_dapr_jobs`, marker `dapr_jobs`.
+
+One fake per test session (per xdist worker) keeps its port; `dapr_jobs` resets it before each test,
+as pytest-httpserver does with its server, because starting and stopping servers per test costs more
+than clearing state. Strict by default: a test during which a request broke the Dapr contract, or an
+in-process job handler raised, fails at teardown with the reason spelled out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from .fake import DaprJobsFake
+from .profiles import DEFAULT_PROFILE, PROFILES
+from .violations import Violation, explain_all
+
+MARKER_OPTIONS = (
+    "dapr_version",
+    "start",
+    "app_url",
+    "api_token",
+    "app_api_token",
+    "app_id",
+    "namespace",
+    "travel",
+    "strict",
+    "expect_violations",
+)
+_RESET_OPTIONS = (
+    "dapr_version",
+    "start",
+    "app_url",
+    "api_token",
+    "app_api_token",
+    "app_id",
+    "namespace",
+    "travel",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dapr-jobs-fake", "fake Dapr sidecar for the Jobs API")
+    group.addoption(
+        "--dapr-version",
+        dest="dapr_jobs_version",
+        default=None,
+        choices=sorted(PROFILES),
+        help=f"Dapr version the dapr_jobs fixture emulates (default: ini dapr_jobs_version, "
+        f"else {DEFAULT_PROFILE.key})",
+    )
+    group.addoption(
+        "--dapr-jobs-lenient",
+        dest="dapr_jobs_lenient",
+        action="store_true",
+        default=None,
+        help="do not fail tests whose requests violated the Dapr Jobs contract (they are still recorded)",
+    )
+    parser.addini(
+        "dapr_jobs_version",
+        f"Dapr version the fake emulates (default {DEFAULT_PROFILE.key})",
+        default=DEFAULT_PROFILE.key,
+    )
+    parser.addini(
+        "dapr_jobs_strict",
+        "fail a test at teardown when a request violated the contract (default true)",
+        type="bool",
+        default=True,
+    )
+    parser.addini(
+        "dapr_jobs_travel",
+        "let the process clock follow the fake's virtual clock (default false)",
+        type="bool",
+        default=False,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "dapr_jobs(**options): per-test options for the dapr_jobs fixture: dapr_version, start (datetime), "
+        "app_url, "
+        "api_token, app_api_token, app_id, namespace, travel, strict (False: record violations without "
+        "failing), expect_violations (rule names that must occur, e.g. ['schedule.empty'])",
+    )
+
+
+def _defaults(config: pytest.Config) -> dict[str, Any]:
+    version = config.getoption("dapr_jobs_version") or config.getini("dapr_jobs_version")
+    strict = bool(config.getini("dapr_jobs_strict")) and not config.getoption("dapr_jobs_lenient")
+    return {"dapr_version": version, "strict": strict, "travel": bool(config.getini("dapr_jobs_travel"))}
+
+
+def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("dapr_jobs"))):  # closest marker wins
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.dapr_jobs takes keyword options only")
+        unknown = set(marker.kwargs) - set(MARKER_OPTIONS)
+        if unknown:
+            raise pytest.UsageError(
+                f"@pytest.mark.dapr_jobs: unknown option(s) {sorted(unknown)}; "
+                f"known: {', '.join(MARKER_OPTIONS)}"
+            )
+        options.update(marker.kwargs)
+    return options
+
+
+def check_teardown(fake: DaprJobsFake, *, strict: bool, expected: list[str] | None) -> None:
+    """Fail the test for app-code errors and contract violations (unless expected or lenient)."""
+    errors = fake.clock.take_pending_errors()
+    if errors:
+        raise errors[0]
+    violations = fake.violations
+    if expected is not None:
+        seen = [v.rule for v in violations]
+        missing = [rule for rule in expected if rule not in seen]
+        unexpected: list[Violation] = [v for v in violations if v.rule not in expected]
+        problems = []
+        if missing:
+            problems.append(f"expected contract violation(s) that did not happen: {', '.join(missing)}")
+        if unexpected and strict:
+            problems.append(f"unexpected contract violation(s):\n{explain_all(unexpected)}")
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
+    elif strict and violations:
+        pytest.fail(
+            f"{len(violations)} request(s) broke the Dapr Jobs contract "
+            f"(emulating Dapr {fake.profile.key}):\n{explain_all(violations)}\n"
+            "(a test that sends bad requests on purpose can use "
+            "@pytest.mark.dapr_jobs(expect_violations=[...]) or strict=False)",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def dapr_jobs_session(pytestconfig: pytest.Config) -> Iterator[DaprJobsFake]:
+    """The session's running fake (one per xdist worker); tests use `dapr_jobs`, which resets it."""
+    fake = DaprJobsFake(dapr_version=_defaults(pytestconfig)["dapr_version"])
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def dapr_jobs(
+    request: pytest.FixtureRequest, dapr_jobs_session: DaprJobsFake, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DaprJobsFake]:
+    """A running `DaprJobsFake`, blank for this test, with `DAPR_HTTP_PORT`/`DAPR_HTTP_ENDPOINT` set."""
+    options = {**_defaults(request.config), **_marker_options(request)}
+    fake = dapr_jobs_session
+    fake.reset(**{k: v for k, v in options.items() if k in _RESET_OPTIONS})
+    for key, value in fake.env.items():
+        monkeypatch.setenv(key, value)
+    if not fake.api_token:
+        monkeypatch.delenv("DAPR_API_TOKEN", raising=False)
+    try:
+        yield fake
+    finally:
+        try:
+            check_teardown(fake, strict=bool(options["strict"]), expected=options.get("expect_violations"))
+        finally:
+            fake.reset(dapr_version=options["dapr_version"])
+
+
+@pytest.fixture
+def make_dapr_jobs(request: pytest.FixtureRequest) -> Iterator[Callable[..., DaprJobsFake]]:
+    """Factory: `make_dapr_jobs(**DaprJobsFake options)` starts an extra fake, stopped after the test.
+
+    Each one gets the same teardown checks as `dapr_jobs` (strictness from the marker and ini).
+    """
+    options = {**_defaults(request.config), **_marker_options(request)}
+    made: list[DaprJobsFake] = []
+
+    def make(**kwargs: Any) -> DaprJobsFake:
+        kwargs.setdefault("dapr_version", options["dapr_version"])
+        fake = DaprJobsFake(**kwargs).start()
+        made.append(fake)
+        return fake
+
+    try:
+        yield make
+    finally:
+        try:
+            for fake in made:
+                check_teardown(
+                    fake, strict=bool(options["strict"]), expected=options.get("expect_violations")
+                )
+        finally:
+            for fake in made:
+                fake.stop()
