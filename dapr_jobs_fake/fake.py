@@ -88,6 +88,20 @@ def _job_of(state: JobState) -> Job:
     )
 
 
+#: Options `reset()` accepts, with the values it falls back to.
+RESETTABLE_DEFAULTS: dict[str, Any] = {
+    "dapr_version": DEFAULT_PROFILE.key,
+    "start": None,
+    "app_url": None,
+    "wsgi_app": None,
+    "api_token": None,
+    "app_api_token": None,
+    "app_id": "app",
+    "namespace": "default",
+    "travel": False,
+}
+
+
 class DaprJobsFake:
     """A fake Dapr sidecar serving the Jobs API, with a virtual clock and a journal.
 
@@ -119,6 +133,8 @@ class DaprJobsFake:
         self.handlers = JobHandlers()
         self._lock = threading.RLock()
         self._trigger_records: list[TriggerRecord] = []
+        #: Called with every trigger record as it is made (the CLI's log).
+        self.trigger_listeners: list[Callable[[TriggerRecord], None]] = []
         self._target: Target | None = None
         self._configure(
             dapr_version=dapr_version,
@@ -160,22 +176,24 @@ class DaprJobsFake:
         self.service = JobsService(self.contract, self.engine, self.journal, self.clock.now_ns)
         self._app_url = app_url
         self._wsgi_app = wsgi_app
+        self._options = {
+            "dapr_version": dapr_version,
+            "start": start,
+            "app_url": app_url,
+            "wsgi_app": wsgi_app,
+            "api_token": api_token,
+            "app_api_token": app_api_token,
+            "app_id": app_id,
+            "namespace": namespace,
+            "travel": travel,
+        }
         self._retarget()
 
     def reset(self, **options: Any) -> None:
-        """Forget every job, call, trigger and handler; optionally reconfigure (same keywords as the
-        constructor, except host and port). The servers keep running on the same ports."""
-        unknown = set(options) - {
-            "dapr_version",
-            "start",
-            "app_url",
-            "wsgi_app",
-            "api_token",
-            "app_api_token",
-            "app_id",
-            "namespace",
-            "travel",
-        }
+        """Forget every job, call, trigger and handler; reconfigure with `options` (the constructor's
+        keywords except host and ports; those not given return to their defaults). The servers keep
+        running on the same ports."""
+        unknown = set(options) - set(RESETTABLE_DEFAULTS)
         if unknown:
             raise TypeError(f"reset() got unexpected option(s): {sorted(unknown)}")
         with self._lock:
@@ -187,20 +205,13 @@ class DaprJobsFake:
             self.handlers.clear()
             self._trigger_records.clear()
             self.httpserver.clear()
-            defaults: dict[str, Any] = {
-                "dapr_version": DEFAULT_PROFILE.key,
-                "start": None,
-                "app_url": None,
-                "wsgi_app": None,
-                "api_token": None,
-                "app_api_token": None,
-                "app_id": "app",
-                "namespace": "default",
-                "travel": False,
-            }
-            self._configure(**{**defaults, **options})
+            self._configure(**{**RESETTABLE_DEFAULTS, **options})
             self.api.service = self.service
             self.api.contract = self.contract
+
+    def soft_reset(self) -> None:
+        """`reset()` keeping the current configuration (the control API's and the CLI's reset)."""
+        self.reset(**self._options)
 
     @property
     def app_url(self) -> str | None:
@@ -252,6 +263,8 @@ class DaprJobsFake:
     def _observe(self, record: TriggerRecord) -> None:
         with self._lock:
             self._trigger_records.append(record)
+        for listener in self.trigger_listeners:
+            listener(record)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> DaprJobsFake:

@@ -13,7 +13,7 @@ import os
 import re
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from pytest_httpserver import HTTPServer
@@ -25,6 +25,9 @@ from .errors import DaprError
 from .journal import Operation
 from .model import JobSpec
 from .service import JobsService
+
+if TYPE_CHECKING:
+    from .control_api import ControlApi
 
 #: daprd's default `--max-body-size` (contract §13).
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -176,6 +179,8 @@ class HttpJobsApi:
         self.contract = service.contract
         self._api_token = api_token
         self._metadata = metadata
+        #: The fake's own control routes (`control_api.ControlApi`), when enabled (the CLI enables them).
+        self.control: ControlApi | None = None
 
     # -- entry points ---------------------------------------------------------------------------
     def handle(self, request: Request, *, too_large: bool = False) -> Response | None:
@@ -185,6 +190,10 @@ class HttpJobsApi:
         if len(path) > 1:
             path = path.rstrip("/")
         described = f"{request.method} {raw_path}"
+        if self.control is not None:
+            answer = self.control.handle(request, path)
+            if answer is not None:
+                return answer
         if request.method == "GET" and path in _HEALTH_PATHS:
             return empty_response(204)
         token = self._api_token()

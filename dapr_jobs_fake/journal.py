@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -76,12 +76,16 @@ class Journal:
 
     _calls: list[Call] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Called with each new call after it is recorded, outside the lock (the CLI's request log).
+    listeners: list[Callable[[Call], None]] = field(default_factory=list)
 
     def record(self, **fields: Any) -> Call:
         with self._lock:
             call = Call(seq=len(self._calls) + 1, **fields)
             self._calls.append(call)
-            return call
+        for listener in self.listeners:
+            listener(call)
+        return call
 
     def clear(self) -> None:
         with self._lock:
