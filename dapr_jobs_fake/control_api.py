@@ -192,7 +192,7 @@ class ControlApi:
         }
 
     def _reset(self, _: dict[str, Any]) -> dict[str, Any]:
-        self.fake.soft_reset()
+        self.fake.reset()
         return self._clock()
 
 

@@ -190,9 +190,9 @@ class DaprJobsFake:
         self._retarget()
 
     def reset(self, **options: Any) -> None:
-        """Forget every job, call, trigger and handler; reconfigure with `options` (the constructor's
-        keywords except host and ports; those not given return to their defaults). The servers keep
-        running on the same ports."""
+        """Forget every job, call, trigger and handler, and apply `options` (the constructor's keywords
+        except host and ports; those not given keep their current value). The servers keep running
+        on the same ports; the clock starts again at `start` (or the current time)."""
         unknown = set(options) - set(RESETTABLE_DEFAULTS)
         if unknown:
             raise TypeError(f"reset() got unexpected option(s): {sorted(unknown)}")
@@ -205,13 +205,10 @@ class DaprJobsFake:
             self.handlers.clear()
             self._trigger_records.clear()
             self.httpserver.clear()
-            self._configure(**{**RESETTABLE_DEFAULTS, **options})
+            self._configure(**{**self._options, **options})
             self.api.service = self.service
             self.api.contract = self.contract
 
-    def soft_reset(self) -> None:
-        """`reset()` keeping the current configuration (the control API's and the CLI's reset)."""
-        self.reset(**self._options)
 
     @property
     def app_url(self) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .fake import DaprJobsFake
+from .fake import RESETTABLE_DEFAULTS, DaprJobsFake
 from .profiles import DEFAULT_PROFILE, PROFILES
 from .violations import Violation, explain_all
 
@@ -153,7 +153,7 @@ def dapr_jobs(
     """A running `DaprJobsFake`, blank for this test, with `DAPR_HTTP_PORT`/`DAPR_HTTP_ENDPOINT` set."""
     options = {**_defaults(request.config), **_marker_options(request)}
     fake = dapr_jobs_session
-    fake.reset(**{k: v for k, v in options.items() if k in _RESET_OPTIONS})
+    fake.reset(**{**RESETTABLE_DEFAULTS, **{k: v for k, v in options.items() if k in _RESET_OPTIONS}})
     for key, value in fake.env.items():
         monkeypatch.setenv(key, value)
     if not fake.api_token:
@@ -164,7 +164,7 @@ def dapr_jobs(
         try:
             check_teardown(fake, strict=bool(options["strict"]), expected=options.get("expect_violations"))
         finally:
-            fake.reset(dapr_version=options["dapr_version"])
+            fake.reset(**{**RESETTABLE_DEFAULTS, "dapr_version": options["dapr_version"]})
 
 
 @pytest.fixture

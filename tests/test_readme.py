@@ -1,0 +1,48 @@
+"""The README's examples run as written (as pytest-httpserver keeps its docs executable)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+
+
+def _test_files() -> list[tuple[str, str]]:
+    files = []
+    for language, code in BLOCKS:
+        match = re.match(r"# file: (\S+)\n", code)
+        if language == "python" and match:
+            files.append((match.group(1), code))
+    return files
+
+
+@pytest.mark.parametrize(("name", "code"), _test_files(), ids=[n for n, _ in _test_files()])
+def test_readme_test_file_passes(pytester: pytest.Pytester, name: str, code: str) -> None:
+    pytester.makepyfile(**{name.removesuffix(".py"): code})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=code.count("\ndef test_"))
+
+
+def test_readme_plain_python_snippets_run() -> None:
+    snippets = [code for language, code in BLOCKS if language == "python" and not code.startswith("# file:")]
+    assert snippets
+    for code in snippets:
+        exec(compile(code, "README.md", "exec"), {})
+
+
+def test_ci_runs_the_readme_commands() -> None:
+    """`.ci/run` must install the README's way and run the README's test command."""
+    quick_start = re.search(r"## Quick start.*?```bash\n(.*?)```", README, flags=re.S)
+    assert quick_start
+    setup, serve, test = quick_start.group(1).strip().splitlines()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install = setup.split("&&")[-1].strip()
+    assert install in ci
+    assert test in ci
+    assert shlex.split(serve) == ["dapr-jobs-fake"]
