@@ -7,6 +7,7 @@ gets daprd's own 404 `ERR_DIRECT_INVOKE` answer (contract §2).
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -128,7 +129,13 @@ class SidecarHTTPServer(HTTPServer):
         if self.is_running():
             super().start()  # raises pytest-httpserver's "already running" error
         app = Request.application(self.application)
-        self.server = make_server(self.host, self.port, app, threaded=True, request_handler=_KeepAliveHandler)
+        _check_free(self.host, self.port)  # werkzeug would print and sys.exit() instead of raising
+        try:
+            self.server = make_server(
+                self.host, self.port, app, threaded=True, request_handler=_KeepAliveHandler
+            )
+        except SystemExit:
+            raise OSError(errno.EADDRINUSE, f"cannot listen on {self.host}:{self.port}") from None
         self.server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.port = self.server.port
         import threading
@@ -352,6 +359,16 @@ class HttpJobsApi:
         response = Response(payload, status=rejected.error.http_status)
         response.headers["Content-Type"] = content_type
         return response
+
+
+def _check_free(host: str, port: int) -> None:
+    """Raise OSError (EADDRINUSE) if `host:port` cannot be bound."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 def _discard(request: Request) -> None:
