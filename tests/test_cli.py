@@ -1,4 +1,4 @@
-"""The `dapr-jobs-fake` command: serves the fake, logs each request, obeys the control API, stops on Ctrl-C."""
+"""The `dapr-jobs-fake` command: serves the fake, logs requests, obeys the control API, stops on Ctrl-C."""
 
 from __future__ import annotations
 
