@@ -1,4 +1,4 @@
-"""Jobs fire through the facade: HTTP, WSGI and in-process apps, over the HTTP API (issue 3, contract §8, §10)."""
+"""Jobs fire through the facade: HTTP, WSGI and in-process apps (issue 3, contract §8, §10)."""
 
 from __future__ import annotations
 
