@@ -130,6 +130,7 @@ def validator(file_name: str, definition: str, *, decoding_only: bool = False) -
     schema = load_schema(file_name)
     if definition not in schema["$defs"]:
         raise KeyError(f"{file_name} has no definition {definition!r}")
-    root = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
+    # The definition itself at the root (not a `$ref` to it): one reference lookup less per request.
+    root = {**schema["$defs"][definition], "$schema": schema["$schema"], "$defs": schema["$defs"]}
     checker = DECODING_FORMAT_CHECKER if decoding_only else FORMAT_CHECKER
     return Draft202012Validator(root, format_checker=checker)
