@@ -1,4 +1,4 @@
-"""The README's examples run as written (as pytest-httpserver keeps its docs executable)."""
+"""The README's and docs/' examples run as written (as pytest-httpserver keeps its docs executable)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+DOCS = README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", DOCS, flags=re.S)
 
 
 def _test_files() -> list[tuple[str, str]]:
