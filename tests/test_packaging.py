@@ -1,0 +1,81 @@
+"""A wheel built from the repo works installed elsewhere: schemas, py.typed and entry points ship in it."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if importlib.util.find_spec("setuptools") is None or importlib.util.find_spec("wheel") is None:
+        pytest.skip("setuptools and wheel (the dev extra) are needed to build the wheel offline")
+    out = tmp_path_factory.mktemp("wheel")
+    build = tmp_path_factory.mktemp("build")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=build,
+    )
+    (found,) = out.glob("dapr_jobs_fake-*.whl")
+    return found
+
+
+def test_wheel_contains_schemas_types_and_entry_points(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "dapr_jobs_fake/py.typed" in names
+    assert {p.name for p in (ROOT / "schemas").glob("*.json")} == {
+        Path(n).name for n in names if n.startswith("dapr_jobs_fake/schemas/")
+    }
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "dapr-jobs-fake = dapr_jobs_fake.cli:main" in text
+    assert "dapr_jobs_fake = dapr_jobs_fake.plugin" in text
+
+
+def test_installed_wheel_validates_requests_outside_the_repo(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    script = (
+        "import dapr_jobs_fake, requests\n"
+        f"assert dapr_jobs_fake.__file__.startswith({str(target)!r}), dapr_jobs_fake.__file__\n"
+        "from dapr_jobs_fake import DaprJobsFake\n"
+        "with DaprJobsFake() as fake:\n"
+        "    r = requests.post(fake.url + '/v1.0/jobs/x', json={'schedule': '@every 1x'})\n"
+        "    assert r.status_code == 500, r.text\n"
+        "    r = requests.post(fake.url + '/v1.0/jobs/x', json={'repeats': -1, 'schedule': '@daily'})\n"
+        "    assert r.status_code == 400, r.text\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
