@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .cron_next import STAR_BIT, CronSchedule, load_zone
-from .timefmt import GoDurationError, parse_go_duration
+from .timefmt import GoDurationError, parse_go_duration, strconv_quote
 
 __all__ = [
     "EVERY_EXACT",
@@ -113,7 +113,6 @@ _GO_SPACE_CHARS = (
 )
 _GO_SPACE_RE = re.compile(f"[{re.escape(_GO_SPACE_CHARS)}]")
 _GO_SPACES_RE = re.compile(f"[{re.escape(_GO_SPACE_CHARS)}]+")
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _INT64_MAX = (1 << 63) - 1
 _UINT64_MAX = (1 << 64) - 1
 
@@ -128,24 +127,6 @@ _DESCRIPTORS = {
     "@hourly": (1, 1, -1, -1, -1, -1),
 }
 _EVERY = "@every "
-
-
-def _go_quote(s: str) -> str:
-    """`strconv.Quote`, as used in `strconv.NumError` messages."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\x{o:02x}")
-        else:
-            out.append(f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
-    return "".join(out) + '"'
 
 
 def _atoi(s: str) -> int:
@@ -165,7 +146,7 @@ def _atoi(s: str) -> int:
             if n <= _INT64_MAX + (s[:1] == "-"):
                 return -n if s[:1] == "-" else n
             err = "value out of range"
-    raise CronError(f"failed to parse int from {s}: strconv.Atoi: parsing {_go_quote(s)}: {err}")
+    raise CronError(f"failed to parse int from {s}: strconv.Atoi: parsing {strconv_quote(s)}: {err}")
 
 
 def _must_parse_int(expr: str) -> int:

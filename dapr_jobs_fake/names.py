@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .profiles import NamePolicy
+from .timefmt import strconv_quote
 
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _DNS1123_MAX = 253
@@ -22,29 +23,6 @@ _DNS1123_MESSAGE = (
 #: The new policy's length bound. Dapr's tests show a 600-character name is rejected; the exact bound
 #: is not in any source we could read (contract §16), so the old per-segment bound is kept.
 PATH_SAFE_MAX_LENGTH = 253
-
-
-def go_quote(text: str) -> str:
-    """Go's `%q` of a string (strconv.Quote), for error messages that embed names."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\r":
-            out.append("\\r")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif not char.isprintable():
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
 
 
 def _dns1123_errors(segment: str) -> list[str]:
@@ -65,22 +43,25 @@ def invalid_name_reason(name: str, storage_key: str, policy: NamePolicy) -> str 
     for segment in sanitised.lower().split("||"):
         errors = _dns1123_errors(segment)
         if errors:
-            return f"job name is invalid {go_quote(sanitised)}: {', '.join(errors)}"
+            return f"job name is invalid {strconv_quote(sanitised)}: {', '.join(errors)}"
     return None
 
 
 def _path_safe_reason(name: str) -> str | None:
     for forbidden in "#?\x00/\\":
         if forbidden in name:
-            return f"job name is invalid: name contains forbidden character: {go_quote(name)}"
+            return f"job name is invalid: name contains forbidden character: {strconv_quote(name)}"
     for position, byte in enumerate(name.encode("utf-8")):
         if byte < 0x20 or byte == 0x7F:
             return (
                 "job name is invalid: name contains control character "
-                f"at position {position}: {go_quote(name)}"
+                f"at position {position}: {strconv_quote(name)}"
             )
     if name in (".", ".."):
-        return f"job name is invalid: name is a path traversal sequence: {go_quote(name)}"
+        return f"job name is invalid: name is a path traversal sequence: {strconv_quote(name)}"
     if len(name.encode("utf-8")) > PATH_SAFE_MAX_LENGTH:
-        return f"job name is invalid: name is longer than {PATH_SAFE_MAX_LENGTH} characters: {go_quote(name)}"
+        return (
+            f"job name is invalid: name is longer than {PATH_SAFE_MAX_LENGTH} characters: "
+            f"{strconv_quote(name)}"
+        )
     return None

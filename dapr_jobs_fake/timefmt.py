@@ -54,6 +54,7 @@ __all__ = [
     "parse_point_in_time",
     "parse_proto_duration",
     "parse_rfc3339",
+    "strconv_quote",
 ]
 
 _U63 = 1 << 63
@@ -94,6 +95,27 @@ def go_quote(raw: bytes) -> str:
             out.append("\\" + chr(c) if c in (0x22, 0x5C) else chr(c))
     out.append('"')
     return "".join(out)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def strconv_quote(text: str) -> str:
+    """Go `strconv.Quote` (`%q` of a string), used in parser and name-validation messages."""
+    out = ['"']
+    for ch in text:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\x{o:02x}")
+        else:
+            out.append(f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+    return "".join(out) + '"'
 
 
 # --- Go time.ParseDuration / Duration.String (contract §9) ------------------------------------------
