@@ -23,16 +23,14 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol, cast
 from urllib.parse import quote, urlsplit
 
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .engine import Attempt
+from .engine import Attempt, AttemptView
 from .model import VALUE_TYPE_URL, JobData
-from .timefmt import ns_to_datetime
 
 #: Status codes daprd maps to gRPC OK / NotFound (`pkg/messaging/v1/util.go:CodeFromHTTPStatus`).
 GRPC_OK, GRPC_NOT_FOUND = 0, 5
@@ -156,7 +154,7 @@ def job_path(name: str) -> str:
 # -- in-process handlers ----------------------------------------------------------------------------
 
 
-class JobEvent:
+class JobEvent(AttemptView):
     """What an in-process handler receives for one attempt.
 
     `data` is the job's data as the app would decode it: the JSON value for HTTP-created jobs (a
@@ -165,43 +163,12 @@ class JobEvent:
     `attempt` the 1-based try of that tick.
     """
 
-    __slots__ = ("source",)
-
-    def __init__(self, attempt: Attempt) -> None:
-        self.source = attempt
-
-    @property
-    def name(self) -> str:
-        return self.source.name
-
-    @property
-    def attempt(self) -> int:
-        return self.source.attempt
-
-    @property
-    def tick(self) -> int:
-        return self.source.tick
-
-    @property
-    def scheduled_ns(self) -> int:
-        return self.source.scheduled_ns
-
-    @property
-    def tick_ns(self) -> int:
-        return self.source.tick_ns
+    __slots__ = ()
 
     @property
     def job_data(self) -> JobData | None:
         """The job's stored data, undecoded."""
         return self.source.plan.spec.data
-
-    @property
-    def scheduled_at(self) -> datetime:
-        return ns_to_datetime(self.scheduled_ns)
-
-    @property
-    def tick_at(self) -> datetime:
-        return ns_to_datetime(self.tick_ns)
 
     @property
     def data(self) -> Any:

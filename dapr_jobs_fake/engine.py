@@ -26,9 +26,11 @@ import heapq
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, Literal, NamedTuple
 
 from .model import JobPlan
+from .timefmt import ns_to_datetime
 
 #: Attempts of one job re-queued at the very same instant before the engine calls it a runaway
 #: (a `constant` policy without interval and without max_retries, or an `@every 0s` schedule).
@@ -55,6 +57,47 @@ class Attempt(NamedTuple):
 
 #: What `Engine.report` did with an outcome (plain strings: they go straight into the journal).
 Step = Literal["retry", "next", "finished", "ignored", "runaway"]
+
+
+class AttemptView:
+    """Read-only access to one `Attempt`'s facts; the base of what handlers and the journal see."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Attempt) -> None:
+        self.source = source
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def attempt(self) -> int:
+        """The 1-based try of this tick."""
+        return self.source.attempt
+
+    @property
+    def tick(self) -> int:
+        """The 1-based number of the tick this attempt belongs to."""
+        return self.source.tick
+
+    @property
+    def scheduled_ns(self) -> int:
+        """When this attempt was due (a retry's own time)."""
+        return self.source.scheduled_ns
+
+    @property
+    def tick_ns(self) -> int:
+        """The tick's original scheduled time."""
+        return self.source.tick_ns
+
+    @property
+    def scheduled_at(self) -> datetime:
+        return ns_to_datetime(self.source.scheduled_ns)
+
+    @property
+    def tick_at(self) -> datetime:
+        return ns_to_datetime(self.source.tick_ns)
 
 
 class Report:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from .engine import AttemptView
 from .timefmt import datetime_to_ns, format_rfc3339, ns_to_datetime
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 RecordKind = Literal["delivered", "no-target"]
 
 
-class TriggerRecord:
+class TriggerRecord(AttemptView):
     """One attempt to deliver a trigger: a read-only view of the engine's `Attempt` and its `Outcome`.
 
     - `scheduled_ns`: when the attempt was due (a retry's own time); `delivered_ns`: the virtual time
@@ -40,10 +41,10 @@ class TriggerRecord:
     when read.
     """
 
-    __slots__ = ("delivered_ns", "next_step", "outcome", "source")
+    __slots__ = ("delivered_ns", "next_step", "outcome")
 
     def __init__(self, source: Attempt, delivered_ns: int, outcome: Outcome | None, next_step: str) -> None:
-        self.source = source
+        super().__init__(source)
         self.delivered_ns = delivered_ns
         self.outcome = outcome
         self.next_step = next_step
@@ -56,26 +57,6 @@ class TriggerRecord:
     def delivered(self) -> bool:
         """True when the attempt reached a target (whatever it answered)."""
         return self.outcome is not None
-
-    @property
-    def name(self) -> str:
-        return self.source.name
-
-    @property
-    def scheduled_ns(self) -> int:
-        return self.source.scheduled_ns
-
-    @property
-    def tick_ns(self) -> int:
-        return self.source.tick_ns
-
-    @property
-    def tick(self) -> int:
-        return self.source.tick
-
-    @property
-    def attempt(self) -> int:
-        return self.source.attempt
 
     @property
     def data(self) -> JobData | None:
@@ -100,10 +81,6 @@ class TriggerRecord:
     @property
     def body(self) -> bytes | None:
         return None if self.outcome is None else self.outcome.body
-
-    @property
-    def scheduled_at(self) -> datetime:
-        return ns_to_datetime(self.scheduled_ns)
 
     @property
     def delivered_at(self) -> datetime:
