@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTTP port, as daprd's --dapr-http-port (default: %(default)s; 0 picks a free one)",
     )
     parser.add_argument(
+        "--grpc-port",
+        type=int,
+        default=50001,
+        help="gRPC API port, as daprd's --dapr-grpc-port, served when the grpc extra is installed "
+        "(default: %(default)s; 0 picks a free one)",
+    )
+    parser.add_argument("--no-grpc", action="store_true", help="serve the HTTP API only")
+    parser.add_argument(
         "--dapr-version",
         default=DEFAULT_PROFILE.key,
         choices=sorted(PROFILES),
@@ -61,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="where triggered jobs are delivered: POST <app-url>/job/<name> (default: none, so jobs "
         "stay due without firing, as with daprd and no app)",
+    )
+    parser.add_argument(
+        "--app-grpc-address",
+        default=None,
+        metavar="HOST:PORT",
+        help="deliver triggered jobs to a gRPC app instead (AppCallback/OnJobEvent, e.g. a "
+        "dapr.ext.grpc.App), as daprd with --app-protocol grpc",
     )
     parser.add_argument(
         "--app-api-token",
@@ -128,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         namespace=args.namespace,
         host=args.host,
         http_port=args.port,
+        grpc=False if args.no_grpc else None,
+        grpc_port=args.grpc_port,
+        app_grpc_address=args.app_grpc_address,
     )
     ticker = RealTimeTicker(lambda: fake.clock)
     ticker.set_mode(args.clock)
@@ -140,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:
         print(
             f"dapr-jobs-fake: cannot listen on {args.host}:{args.port}: {err.strerror or err} "
-            "(another sidecar running? pick another --port)",
+            "(another sidecar running? pick another --port or --grpc-port)",
             file=sys.stderr,
         )
         return 2
@@ -155,7 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"control API: {fake.url}{PREFIX}/clock",
         flush=True,
     )
-    print(f"  app: {args.app_url or 'none (jobs stay due until an app is set)'}; Ctrl-C stops", flush=True)
+    if fake.grpc_port is not None:
+        print(f"  gRPC API on {fake.env['DAPR_GRPC_ENDPOINT']} (DAPR_GRPC_PORT={fake.grpc_port})", flush=True)
+    elif not args.no_grpc:
+        print('  no gRPC API: pip install "dapr-jobs-fake[grpc]" to serve the Dapr SDKs', flush=True)
+    app = args.app_grpc_address and f"grpc://{args.app_grpc_address}"
+    print(
+        f"  app: {app or args.app_url or 'none (jobs stay due until an app is set)'}; Ctrl-C stops",
+        flush=True,
+    )
     stopped = threading.Event()
 
     def _stop(*_: object) -> None:

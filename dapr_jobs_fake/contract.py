@@ -329,6 +329,24 @@ class Contract:
             violation=False,
         )
 
+    def check_renderable(self, data: JobData) -> None:
+        """daprd's `respondWithProto` on a job whose `data` protojson cannot marshal (§4): 500
+        ERR_INTERNAL. Happens for the Python SDK's usual `Any` (empty type URL, JSON bytes)."""
+        try:
+            render_any(data)
+        except UnrenderableData as err:
+            raise Rejected(
+                DaprError(500, "INTERNAL", "ERR_INTERNAL", f"failed to encode response as JSON: {err}"),
+                "data",
+                "data.not-json-renderable",
+                f"the job was created over gRPC with data of type {data.type_url!r}, which daprd's HTTP "
+                f"GET cannot render as JSON ({err})",
+                hint="read jobs created over gRPC over gRPC, or give the Any a type URL daprd knows "
+                "(e.g. pack a google.protobuf.Value)",
+                section="§4",
+                violation=False,
+            ) from None
+
     # -- GET rendering ------------------------------------------------------------------------
     def render_job(self, spec: JobSpec, effective_policy: FailurePolicy | None) -> dict[str, Any]:
         """The GET body, fields in proto order, echoed as submitted (§4)."""
@@ -354,7 +372,59 @@ def render_data(data: JobData, profile: Profile = DAPR_1_18) -> Any:
         return data.json_value
     if data.is_json_value:
         return {"@type": VALUE_TYPE_URL, "value": data.json_value}
-    return {"@type": data.type_url, "value": (data.raw or b"").decode("utf-8", errors="replace")}
+    try:
+        return render_any(data)
+    except UnrenderableData:  # shown for inspection only (control API); daprd's GET fails instead
+        return {"@type": data.type_url, "value": (data.raw or b"").decode("utf-8", errors="replace")}
+
+
+class UnrenderableData(Exception):
+    """protojson cannot marshal this `Any`; the message is protobuf-go's error text."""
+
+
+def render_any(data: JobData) -> Any:
+    """protojson of a gRPC-created `Any` (`protojson.marshalAny`, §4).
+
+    Empty type URL and value render as `{}`; an empty type URL with a value (what the Python SDK's
+    examples send) fails with "type_url is not set". Any other type renders if the process's
+    protobuf descriptor pool knows it (well-known types, the Dapr protos, whatever the test
+    imported), else fails with "unable to resolve": daprd links other types than this process, so
+    the fake errs on the side of rendering what it can decode.
+    """
+    if data.raw is None:
+        return {"@type": VALUE_TYPE_URL, "value": data.json_value}
+    if not data.type_url:
+        if not data.raw:
+            return {}
+        raise UnrenderableData("proto: google.protobuf.Any: type_url is not set")
+    try:
+        from google.protobuf import any_pb2, json_format
+    except ImportError:  # without protobuf no type can be resolved
+        raise UnrenderableData(
+            f'proto: google.protobuf.Any: unable to resolve "{data.type_url}": not found'
+        ) from None
+    message = any_pb2.Any(type_url=data.type_url, value=data.raw)
+    try:
+        return _protojson_numbers(json_format.MessageToDict(message))
+    except TypeError:
+        raise UnrenderableData(
+            f'proto: google.protobuf.Any: unable to resolve "{data.type_url}": not found'
+        ) from None
+    except Exception as err:
+        raise UnrenderableData(
+            f'proto: google.protobuf.Any: unable to unmarshal "{data.type_url}": {err}'
+        ) from None
+
+
+def _protojson_numbers(value: Any) -> Any:
+    """Python's `MessageToDict` writes doubles as `1.0`; protojson writes `1`."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _protojson_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_protojson_numbers(v) for v in value]
+    return value
 
 
 def render_policy(policy: FailurePolicy) -> dict[str, Any]:

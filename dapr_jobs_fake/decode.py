@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
 
 from .schema import uint32_value, validator
 
@@ -117,6 +118,17 @@ def parse_json(raw: bytes) -> Any:
         ) from None
 
 
+def _innermost(error: ValidationError) -> ValidationError:
+    """The failure inside `anyOf` branches (`...OrNull`, the docs wrapper), ignoring the "is null"
+    branch, so a bad `interval` or a drop+constant policy is reported where protojson reports it."""
+    while error.context:
+        branches = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+        if not branches:
+            break
+        error = best_match(branches) or branches[0]
+    return error
+
+
 def _field_name(path: list[str | int]) -> str | None:
     for part in reversed(path):
         if isinstance(part, str):
@@ -132,8 +144,13 @@ def _describe(error: ValidationError, text: str) -> DecodeError:
     raw = json.dumps(error.instance, separators=(",", ":"))
     name = _field_name(path)
     if error.validator == "not":
+        # Only keys whose other spelling is also present (protojson names the later one).
         both = (
-            [k for k in error.instance if k in PROTO_NAMES or k in JSON_NAMES]
+            [
+                k
+                for k in error.instance
+                if (PROTO_NAMES.get(k) in error.instance) or (JSON_NAMES.get(k) in error.instance)
+            ]
             if isinstance(error.instance, dict)
             else []
         )
@@ -148,7 +165,7 @@ def _describe(error: ValidationError, text: str) -> DecodeError:
         second = both[-1] if both else "?"
         return DecodeError(
             f'proto: {where}: duplicate field "{second}"',
-            json_path(path),
+            json_path([*path, second]) if both else json_path(path),
             f"the same field is given under both its JSON name and its proto name ({', '.join(both)})",
         )
     kind = _KIND.get(name or "")
@@ -206,7 +223,9 @@ def decode_job_body(raw: bytes, schema_file: str, *, wrapper: str | None, policy
             f"the body must be a JSON object, got {type(body).__name__}",
         )
     if errors:
-        raise _describe(errors[0], text)
+        # Descend into anyOf branches (`FailurePolicyOrNull`, `uint32OrNull`, the docs wrapper) so the
+        # innermost failure is reported, as protojson does (e.g. a bad `interval`, drop+constant).
+        raise _describe(_innermost(errors[0]), text)
     known = _JOB_KEYS | (_POLICY_KEYS if policy_fields else set())
     decoded = DecodedBody(fields={})
     job: Any = body

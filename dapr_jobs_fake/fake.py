@@ -7,6 +7,7 @@ state without closing its ports, so one server can serve many tests (the pytest-
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -99,7 +100,21 @@ RESETTABLE_DEFAULTS: dict[str, Any] = {
     "app_id": "app",
     "namespace": "default",
     "travel": False,
+    "app_grpc_address": None,
 }
+
+
+def grpc_available() -> bool:
+    """True when the `grpc` extra is installed (grpcio, grpcio-status and the `dapr` stubs).
+
+    Checked without importing `dapr.conf`, which Dapr SDKs up to 1.18 read the environment in once.
+    """
+    try:
+        return all(
+            importlib.util.find_spec(name) is not None for name in ("grpc", "grpc_status", "dapr.proto")
+        )
+    except ImportError:  # a missing parent package
+        return False
 
 
 class DaprJobsFake:
@@ -110,7 +125,11 @@ class DaprJobsFake:
     (a WSGI app that receives triggers in process), `api_token` (require `dapr-api-token`),
     `app_api_token` (sent to the app), `app_id` and `namespace` (used in Dapr's error texts),
     `host`/`http_port` (default 127.0.0.1 and an ephemeral port), `travel` (the process clock follows
-    the virtual clock).
+    the virtual clock), `grpc` (serve daprd's gRPC API too, for the Dapr SDKs: True, False, or None =
+    when the `grpc` extra is installed), `grpc_port` (default: an ephemeral port), `app_grpc_address`
+    ("host:port" of a gRPC app, e.g. `dapr.ext.grpc.App`, that receives triggers via `OnJobEvent`).
+    An app is picked in this order: `wsgi_app`, `app_grpc_address`, `app_url`; `on_job` handlers
+    take their jobs first.
     """
 
     def __init__(
@@ -127,6 +146,9 @@ class DaprJobsFake:
         host: str = "127.0.0.1",
         http_port: int = 0,
         travel: bool = False,
+        grpc: bool | None = None,
+        grpc_port: int = 0,
+        app_grpc_address: str | None = None,
     ) -> None:
         self.host = host
         self.journal = Journal()
@@ -146,9 +168,21 @@ class DaprJobsFake:
             app_id=app_id,
             namespace=namespace,
             travel=travel,
+            app_grpc_address=app_grpc_address,
         )
         self.api = HttpJobsApi(self.service, api_token=lambda: self.api_token, metadata=self.metadata)
         self.httpserver = SidecarHTTPServer(self.api, host, http_port)
+        self.grpc_api: Any = None
+        self.grpc_server: Any = None
+        if grpc is None:
+            grpc = grpc_available()
+        if grpc:
+            from .grpc_api import GrpcJobsApi, GrpcSidecarServer  # the grpc extra, imported on demand
+
+            self.grpc_api = GrpcJobsApi(
+                self.service, api_token=lambda: self.api_token, metadata=self.metadata
+            )
+            self.grpc_server = GrpcSidecarServer(self.grpc_api, host, grpc_port)
         self.jobs: Mapping[str, Job] = JobsView(lambda: self.engine)
 
     # -- configuration --------------------------------------------------------------------------
@@ -164,6 +198,7 @@ class DaprJobsFake:
         app_id: str,
         namespace: str,
         travel: bool,
+        app_grpc_address: str | None,
     ) -> None:
         self.profile = get_profile(dapr_version)
         self.api_token = api_token
@@ -176,6 +211,7 @@ class DaprJobsFake:
         self.service = JobsService(self.contract, self.engine, self.journal, self.clock.now_ns)
         self._app_url = app_url
         self._wsgi_app = wsgi_app
+        self._app_grpc_address = app_grpc_address
         self._options = {
             "dapr_version": dapr_version,
             "start": start,
@@ -186,6 +222,7 @@ class DaprJobsFake:
             "app_id": app_id,
             "namespace": namespace,
             "travel": travel,
+            "app_grpc_address": app_grpc_address,
         }
         self._retarget()
 
@@ -208,7 +245,8 @@ class DaprJobsFake:
             self._configure(**{**self._options, **options})
             self.api.service = self.service
             self.api.contract = self.contract
-
+            if self.grpc_api is not None:
+                self.grpc_api.service = self.service
 
     @property
     def app_url(self) -> str | None:
@@ -240,6 +278,16 @@ class DaprJobsFake:
 
         return decorator
 
+    @property
+    def app_grpc_address(self) -> str | None:
+        return self._app_grpc_address
+
+    @app_grpc_address.setter
+    def app_grpc_address(self, address: str | None) -> None:
+        """The gRPC app ("host:port") triggers go to via `OnJobEvent`; None disconnects it."""
+        self._app_grpc_address = address
+        self._retarget()
+
     def _retarget(self) -> None:
         with self._lock:
             if self._target is not None:
@@ -247,6 +295,14 @@ class DaprJobsFake:
             self._target = None
             if self._wsgi_app is not None:
                 self._target = WsgiAppTarget(self._wsgi_app, app_token=self.app_api_token)
+            elif self._app_grpc_address is not None:
+                from .grpc_app import GrpcAppTarget  # the grpc extra, imported on demand
+
+                self._target = GrpcAppTarget(
+                    self._app_grpc_address,
+                    app_token=self.app_api_token,
+                    stable_first=self.profile.app_stable_callback,
+                )
             elif self._app_url is not None:
                 self._target = HttpAppTarget(self._app_url, app_token=self.app_api_token)
             connected = self._target is not None or bool(self.handlers)
@@ -267,6 +323,18 @@ class DaprJobsFake:
     def start(self) -> DaprJobsFake:
         if not self.httpserver.is_running():
             self.httpserver.start()
+        if self.grpc_server is not None and not self.grpc_server.is_running():
+            travelling = bool(self._options["travel"])
+            if travelling:  # grpc's server start hangs while time-machine holds the clock still
+                self.clock.stop_travel()
+            try:
+                self.grpc_server.start()
+            except OSError:
+                self.httpserver.stop()
+                raise
+            finally:
+                if travelling:
+                    self.clock.start_travel()
         return self
 
     def stop(self) -> None:
@@ -275,6 +343,8 @@ class DaprJobsFake:
             self._target.close()
         if self.httpserver.is_running():
             self.httpserver.stop()
+        if self.grpc_server is not None:
+            self.grpc_server.stop()
 
     def __enter__(self) -> DaprJobsFake:
         return self.start()
@@ -285,6 +355,11 @@ class DaprJobsFake:
     @property
     def http_port(self) -> int:
         return int(self.httpserver.port)
+
+    @property
+    def grpc_port(self) -> int | None:
+        """The gRPC API's port (None when gRPC is off)."""
+        return None if self.grpc_server is None else int(self.grpc_server.port)
 
     @property
     def url(self) -> str:
@@ -299,6 +374,10 @@ class DaprJobsFake:
             "DAPR_HTTP_ENDPOINT": self.url,
             "DAPR_RUNTIME_HOST": self.host,
         }
+        if self.grpc_server is not None:
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            env["DAPR_GRPC_PORT"] = str(self.grpc_port)
+            env["DAPR_GRPC_ENDPOINT"] = f"{host}:{self.grpc_port}"
         if self.api_token:
             env["DAPR_API_TOKEN"] = self.api_token
         return env

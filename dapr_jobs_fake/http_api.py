@@ -224,7 +224,10 @@ class HttpJobsApi:
         try:
             name = go_query_unescape(route)
         except ValueError as err:
-            error = DaprError(400, "INVALID_ARGUMENT", "", str(err), shape="text")
+            # daprd's unescapeRequestParametersHandler: `http.Error(w, err.Error(), 400)` with
+            # `failed to unescape request parameter %q. Error: %w` (pkg/api/http/server.go).
+            message = f'failed to unescape request parameter "name". Error: {err}'
+            error = DaprError(400, "INVALID_ARGUMENT", "", message, shape="text")
             rejected = Rejected(
                 error,
                 "url",

@@ -4,10 +4,24 @@ One fake per test session (per xdist worker) keeps its port; `dapr_jobs` resets 
 as pytest-httpserver does with its server, because starting and stopping servers per test costs more
 than clearing state. Strict by default: a test during which a request broke the Dapr contract, or an
 in-process job handler raised, fails at teardown with the reason spelled out.
+
+gRPC and the Dapr Python SDK: when the `grpc` extra is installed (ini `dapr_jobs_grpc = auto`, the
+default; `true` requires it, `false` turns it off) the session fake also serves daprd's gRPC API, and
+`dapr_jobs` sets `DAPR_GRPC_PORT`/`DAPR_GRPC_ENDPOINT` next to `DAPR_HTTP_PORT`/`DAPR_HTTP_ENDPOINT`
+for each test, so `dapr.clients.DaprClient()` built inside the test talks to the fake. Dapr SDK 1.19+
+reads those variables whenever it connects; SDKs up to 1.18 read them once, when `dapr.conf` is first
+imported, usually while test modules are collected, before any fixture runs. For those, set ini
+`dapr_jobs_early_env = true`: the session fake then starts while pytest loads its conftest files
+(`pytest_load_initial_conftests`), before any test module is imported, and its variables go into
+`os.environ` for the whole run (one fake per xdist worker; none in the xdist controller). If `dapr`
+was imported even earlier (by another plugin), its already-read settings are updated too. Without the
+ini option the session fake starts lazily, with the first test that uses it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,6 +40,7 @@ MARKER_OPTIONS = (
     "app_id",
     "namespace",
     "travel",
+    "app_grpc_address",
     "strict",
     "expect_violations",
 )
@@ -38,7 +53,10 @@ _RESET_OPTIONS = (
     "app_id",
     "namespace",
     "travel",
+    "app_grpc_address",
 )
+_GRPC_ENV = ("DAPR_GRPC_PORT", "DAPR_GRPC_ENDPOINT")
+_EARLY_FAKE = pytest.StashKey[DaprJobsFake]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,6 +88,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
     )
     parser.addini(
+        "dapr_jobs_grpc",
+        "serve daprd's gRPC API too (for the Dapr SDKs): auto (when the grpc extra is installed), "
+        "true or false (default auto)",
+        default="auto",
+    )
+    parser.addini(
+        "dapr_jobs_early_env",
+        "start the session fake before test modules are imported and export its DAPR_* variables "
+        "for the whole run (needed by Dapr Python SDK <= 1.18, which reads them once at import; "
+        "default false)",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
         "dapr_jobs_travel",
         "let the process clock follow the fake's virtual clock (default false)",
         type="bool",
@@ -77,11 +109,63 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _grpc_option(config: pytest.Config) -> bool | None:
+    value = str(config.getini("dapr_jobs_grpc")).strip().lower()
+    if value in ("auto", ""):
+        return None
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise pytest.UsageError(f"ini dapr_jobs_grpc must be auto, true or false, not {value!r}")
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    workers = getattr(config.known_args_namespace, "numprocesses", None)
+    return bool(workers) and "PYTEST_XDIST_WORKER" not in os.environ
+
+
+def export_env(fake: DaprJobsFake) -> None:
+    """Put the fake's `DAPR_*` variables in `os.environ`, and into `dapr.conf.settings` when a Dapr
+    SDK up to 1.18 has already read them (1.19+ reads the environment on access: nothing to do)."""
+    env = fake.env
+    os.environ.update(env)
+    if fake.grpc_server is None:
+        for key in _GRPC_ENV:
+            os.environ.pop(key, None)
+    conf = sys.modules.get("dapr.conf")
+    settings = getattr(conf, "settings", None)
+    if settings is None:
+        return
+    for key, value in env.items():
+        if key in vars(settings):  # a value read at import (<= 1.18) or assigned by hand
+            current = vars(settings)[key]
+            setattr(settings, key, type(current)(value) if isinstance(current, (int, float)) else value)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """With ini `dapr_jobs_early_env`, start the session fake before conftests and test modules are
+    imported, so SDKs that read `DAPR_*` once at import see it (see the module docstring)."""
+    if not early_config.getini("dapr_jobs_early_env") or _is_xdist_controller(early_config):
+        return
+    fake = DaprJobsFake(grpc=_grpc_option(early_config)).start()
+    early_config.stash[_EARLY_FAKE] = fake
+    export_env(fake)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    fake = config.stash.get(_EARLY_FAKE, None)
+    if fake is not None:
+        fake.stop()
+        del config.stash[_EARLY_FAKE]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "dapr_jobs(**options): per-test options for the dapr_jobs fixture: dapr_version, start (datetime), "
-        "app_url, "
+        "app_url, app_grpc_address, "
         "api_token, app_api_token, app_id, namespace, travel, strict (False: record violations without "
         "failing), expect_violations (rule names that must occur, e.g. ['schedule.empty'])",
     )
@@ -137,8 +221,15 @@ def check_teardown(fake: DaprJobsFake, *, strict: bool, expected: list[str] | No
 
 @pytest.fixture(scope="session")
 def dapr_jobs_session(pytestconfig: pytest.Config) -> Iterator[DaprJobsFake]:
-    """The session's running fake (one per xdist worker); tests use `dapr_jobs`, which resets it."""
-    fake = DaprJobsFake(dapr_version=_defaults(pytestconfig)["dapr_version"])
+    """The session's running fake (one per xdist worker); tests use `dapr_jobs`, which resets it.
+
+    Serves gRPC per ini `dapr_jobs_grpc`; already running when ini `dapr_jobs_early_env` is set.
+    """
+    early = pytestconfig.stash.get(_EARLY_FAKE, None)
+    if early is not None:
+        yield early  # stopped in pytest_unconfigure
+        return
+    fake = DaprJobsFake(dapr_version=_defaults(pytestconfig)["dapr_version"], grpc=_grpc_option(pytestconfig))
     fake.start()
     try:
         yield fake
@@ -150,7 +241,8 @@ def dapr_jobs_session(pytestconfig: pytest.Config) -> Iterator[DaprJobsFake]:
 def dapr_jobs(
     request: pytest.FixtureRequest, dapr_jobs_session: DaprJobsFake, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[DaprJobsFake]:
-    """A running `DaprJobsFake`, blank for this test, with `DAPR_HTTP_PORT`/`DAPR_HTTP_ENDPOINT` set."""
+    """A running `DaprJobsFake`, blank for this test, with its `DAPR_*` variables set (`fake.env`:
+    HTTP, and gRPC when on, so `dapr.clients.DaprClient()` created in the test reaches it)."""
     options = {**_defaults(request.config), **_marker_options(request)}
     fake = dapr_jobs_session
     fake.reset(**{**RESETTABLE_DEFAULTS, **{k: v for k, v in options.items() if k in _RESET_OPTIONS}})
@@ -158,6 +250,9 @@ def dapr_jobs(
         monkeypatch.setenv(key, value)
     if not fake.api_token:
         monkeypatch.delenv("DAPR_API_TOKEN", raising=False)
+    if fake.grpc_server is None:
+        for key in _GRPC_ENV:
+            monkeypatch.delenv(key, raising=False)
     try:
         yield fake
     finally:

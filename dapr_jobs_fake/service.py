@@ -38,13 +38,21 @@ class JobsService:
                 raise self.contract.already_exists(spec.name)
             self.engine.upsert(plan)
 
-    def get(self, name: str) -> tuple[JobSpec, FailurePolicy]:
-        """The stored spec and effective failure policy; raises `Rejected` if missing or invalid."""
+    def get(self, name: str, *, as_json: bool = True) -> tuple[JobSpec, FailurePolicy]:
+        """The stored spec and effective failure policy; raises `Rejected` if missing or invalid.
+
+        `as_json` (the HTTP API): daprd renders the job with protojson after the Scheduler answered,
+        so a gRPC-created job whose `data` protojson cannot render fails with 500 (§4); gRPC reads
+        pass False.
+        """
         self.contract.check_name(name, "get")
         state = self.engine.get(name)
         if state is None:
             raise self.contract.not_found(name)
-        return state.plan.spec, state.plan.failure_policy
+        spec = state.plan.spec
+        if as_json and spec.data is not None and spec.data.raw is not None:
+            self.contract.check_renderable(spec.data)
+        return spec, state.plan.failure_policy
 
     def delete(self, name: str) -> bool:
         """Delete a job; deleting a missing job succeeds, as in etcd (§2). True if one existed."""

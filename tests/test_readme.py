@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-DOCS = README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
+DOC_FILES = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "schemas" / "README.md"]
+DOCS = README + "".join(p.read_text(encoding="utf-8") for p in DOC_FILES)
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", DOCS, flags=re.S)
 
 
