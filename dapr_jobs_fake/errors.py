@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from .profiles import Profile
 
-ErrorShape = Literal["kit", "api", "text"]
+ErrorShape = Literal["kit", "api", "text", "bare"]
 
 #: `google.rpc.ErrorInfo` type URL used in kit error details (§5.1).
 ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo"
@@ -22,8 +22,8 @@ ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo"
 
 @dataclass(frozen=True)
 class DaprError(Exception):
-    """One error answer. `shape` picks the body: kit (with ErrorInfo details), api (code and message)
-    or text (Go's `http.Error` plain text, used for 401)."""
+    """One error answer. `shape` picks the body: kit (with ErrorInfo details), api (code and message),
+    text (Go's `http.Error` plain text, used for 401) or bare (net/http's own "400 Bad Request")."""
 
     http_status: int
     grpc_code: str
@@ -39,6 +39,8 @@ class DaprError(Exception):
         """The HTTP body and its Content-Type, exactly as daprd writes them (§5.1)."""
         if self.shape == "text":
             return (self.message + "\n").encode(), "text/plain; charset=utf-8"
+        if self.shape == "bare":  # net/http's own answer to a malformed request line
+            return self.message.encode(), "text/plain; charset=utf-8"
         body: dict[str, object] = {"errorCode": self.error_code, "message": self.message}
         if self.shape == "kit":
             body["details"] = [

@@ -11,11 +11,9 @@ import errno
 import io
 import json
 import os
-import re
 import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -23,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .contract import Rejected, Suspicion, compact_json
 from .errors import DaprError
+from .gourl import BadEscape, go_path_clean, go_query_unescape, route_path
 from .journal import Operation
 from .model import JobSpec
 from .service import JobsService
@@ -34,38 +33,6 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 4 * 1024 * 1024
 _HEALTH_PATHS = ("/v1.0/healthz", "/v1.0/healthz/outbound")
 _SHUTDOWN_POLL_SECONDS = 0.02
-_HEX = re.compile(r"%([0-9A-Fa-f]{2})")
-
-
-def go_path_clean(path: str) -> str:
-    """Go's `path.Clean` (chi's CleanPathMiddleware runs it on the escaped path, §2)."""
-    if not path:
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    cleaned = "/".join(parts)
-    return ("/" + cleaned) if rooted else (cleaned or ".")
-
-
-def go_query_unescape(text: str) -> str:
-    """Go's `url.QueryUnescape`: `+` is a space, a bad `%` escape is an error (§2)."""
-    index = text.find("%")
-    while index >= 0:
-        if not _HEX.match(text, index):
-            bad = text[index : index + 3]
-            raise ValueError(f'invalid URL escape "{bad}"')
-        index = text.find("%", index + 3)
-    return unquote_to_bytes(text.replace("+", " ")).decode("utf-8", errors="surrogateescape")
 
 
 class _AtEndOfStream:
@@ -193,10 +160,23 @@ class HttpJobsApi:
     def handle(self, request: Request, *, too_large: bool = False) -> Response | None:
         """Answer a Dapr route, or return None to let the test's own expectations have the request."""
         raw_path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-        path = go_path_clean(raw_path.split("?", 1)[0])
+        described = f"{request.method} {raw_path}"
+        try:
+            path = go_path_clean(route_path(raw_path.split("?", 1)[0]))
+        except BadEscape as err:
+            # net/http refuses the request line itself: "400 Bad Request", before any daprd code.
+            error = DaprError(400, "INVALID_ARGUMENT", "", "400 Bad Request", shape="bare")
+            rejected = Rejected(
+                error,
+                "url",
+                "url.bad-escape",
+                f"the URL path has a bad escape: {err}",
+                hint="percent-encode '%' as %25 in URLs",
+                section="§2",
+            )
+            return self._reject(described, "other", None, None, rejected)
         if len(path) > 1:
             path = path.rstrip("/")
-        described = f"{request.method} {raw_path}"
         if self.control is not None:
             answer = self.control.handle(request, path)
             if answer is not None:

@@ -416,14 +416,43 @@ def test_encoded_slash_becomes_a_name_the_1_18_policy_refuses__s2_s6(fake: DaprJ
     assert rules(fake) == [("name.invalid", "url")]
 
 
-def test_bad_escape_is_400_text_plain__s2(fake: DaprJobsFake) -> None:
-    """§2: a name `url.QueryUnescape` refuses is answered by `http.Error` in daprd's
-    unescapeRequestParametersHandler: 400 `text/plain`, before the handler runs."""
+def test_bad_escape_in_the_path_is_refused_by_net_http__s2(fake: DaprJobsFake) -> None:
+    """§2: Go's net/http parses the request line with `url.ParseRequestURI`; a bad `%` escape is
+    answered `400 Bad Request` (text/plain) by the server itself, before routing or daprd code."""
     answer = send(fake, "GET", STABLE + "%zz")
     assert answer.status == 400
     assert answer.content_type == "text/plain; charset=utf-8"
-    assert answer.body == b'failed to unescape request parameter "name". Error: invalid URL escape "%zz"\n'
+    assert answer.body == b"400 Bad Request"
     assert rules(fake) == [("url.bad-escape", "url")]
+    assert send(fake, "GET", "/v1.0/healthz").status == 204  # the connection and the server go on
+
+
+def test_name_that_decodes_to_a_bad_escape_is_refused_by_daprd__s2(fake: DaprJobsFake) -> None:
+    """§2: `100%25` is in Go's own escaping, so chi routes on the decoded path (`100%`), and daprd's
+    `url.QueryUnescape` of the parameter fails: `http.Error` 400 from unescapeRequestParametersHandler."""
+    answer = send(fake, "GET", STABLE + "100%25")
+    assert answer.status == 400
+    assert answer.content_type == "text/plain; charset=utf-8"
+    assert answer.body == b'failed to unescape request parameter "name". Error: invalid URL escape "%"\n'
+    assert rules(fake) == [("url.bad-escape", "url")]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("a%2525", "a%"),
+        ("a%2Fb", "a/b"),
+        ("a%2fb", "a/b"),
+        ("a%20b", "a b"),
+        ("a+b", "a b"),
+        ("%C3%A9t%C3%A9", "été"),
+    ],
+)
+def test_name_decoding_follows_go_raw_path_rules__s2(fake: DaprJobsFake, path: str, name: str) -> None:
+    """§2: chi routes on `RawPath` only when the escaping is not Go's own, then daprd unescapes once more."""
+    from dapr_jobs_fake.gourl import go_query_unescape, route_path
+
+    assert go_query_unescape(route_path(STABLE + path)[len(STABLE) :]) == name
 
 
 def test_dot_segments_are_cleaned_before_routing__s2(fake: DaprJobsFake) -> None:

@@ -1,0 +1,78 @@
+"""How daprd turns a request path into a job name: Go's net/http, chi and daprd's unescaping (contract §2).
+
+1. net/http parses the request line with `url.ParseRequestURI`: a bad `%` escape anywhere in the path
+   is answered `400 Bad Request` by the server itself, before any router runs.
+2. `url.URL.setPath` keeps `RawPath` only when the path's escaping differs from Go's own; chi routes
+   on `RawPath` when set, else on the decoded `Path`. So `a%2Fb` routes escaped (one segment) while
+   `100%25` routes decoded (as `100%`).
+3. daprd's middlewares clean the route path (`path.Clean`) and strip a trailing slash.
+4. daprd's `unescapeRequestParametersHandler` runs `url.QueryUnescape` on the `{name}` parameter
+   (`+` is a space; a bad escape is a 400 from daprd, `pkg/api/http/server.go`).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# Bytes Go's `shouldEscape(c, encodePath)` leaves alone: unreserved characters and `$&+,/:;=@`.
+_PATH_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~$&+,/:;=@")
+
+
+class BadEscape(ValueError):
+    """An invalid `%` escape; `str()` is Go's `url.EscapeError` text."""
+
+
+def _check_escapes(text: str) -> None:
+    index = text.find("%")
+    while index >= 0:
+        if not _ESCAPE.match(text, index):
+            raise BadEscape(f"invalid URL escape {text[index : index + 3]!r}".replace("'", '"'))
+        index = text.find("%", index + 3)
+
+
+def _decode(text: str) -> str:
+    return unquote_to_bytes(text).decode("utf-8", errors="surrogateescape")
+
+
+def go_escape_path(decoded: str) -> str:
+    """Go's `url.PathEscape`-style escaping used by `URL.EscapedPath` (`escape(s, encodePath)`)."""
+    out = []
+    for byte in decoded.encode("utf-8", errors="surrogateescape"):
+        out.append(chr(byte) if byte in _PATH_SAFE else f"%{byte:02X}")
+    return "".join(out)
+
+
+def route_path(raw_path: str) -> str:
+    """The path chi routes on, from the raw request path (without query); raises `BadEscape`
+    where net/http refuses the request line."""
+    _check_escapes(raw_path)
+    decoded = _decode(raw_path)
+    return decoded if go_escape_path(decoded) == raw_path else raw_path
+
+
+def go_path_clean(path: str) -> str:
+    """Go's `path.Clean`."""
+    if not path:
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    cleaned = "/".join(parts)
+    return ("/" + cleaned) if rooted else (cleaned or ".")
+
+
+def go_query_unescape(text: str) -> str:
+    """Go's `url.QueryUnescape`: `+` is a space, a bad `%` escape is an error."""
+    _check_escapes(text)
+    return _decode(text.replace("+", " "))
