@@ -35,7 +35,7 @@ class Served:
 
 def _serve(*args: str) -> Iterator[Served]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "dapr_jobs_fake.cli", "--port", "0", *args],
+        [sys.executable, "-m", "dapr_jobs_fake.cli", "--port", "0", "--grpc-port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -128,7 +128,7 @@ def test_port_in_use_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> Non
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
         port = blocker.getsockname()[1]
-        assert main(["--port", str(port)]) == 2
+        assert main(["--port", str(port), "--no-grpc"]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
 
 
