@@ -7,7 +7,6 @@ gRPC) feed it the same JSON-like field dict, so one schema and one rule set chec
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,8 @@ from .decode import DecodeError, decode_job_body
 from .errors import DaprError, ErrorCatalogue
 from .model import NS_PER_SECOND, VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan, JobSpec
 from .names import invalid_name_reason
-from .profiles import DAPR_1_18, Profile
+from .profiles import Profile
+from .render import UnrenderableData, render_any, render_data, render_policy
 from .schema import uint32_value
 from .timefmt import PointInTimeError, parse_point_in_time, parse_proto_duration
 
@@ -364,84 +364,3 @@ class Contract:
         if self.profile.failure_policy_exposed and effective_policy is not None:
             body["failurePolicy"] = render_policy(effective_policy)
         return body
-
-
-def render_data(data: JobData, profile: Profile = DAPR_1_18) -> Any:
-    """`data` as protojson renders the stored Any (§4); verbatim for the docs profile."""
-    if profile.data_mode == "verbatim" and data.is_json_value:
-        return data.json_value
-    if data.is_json_value:
-        return {"@type": VALUE_TYPE_URL, "value": data.json_value}
-    try:
-        return render_any(data)
-    except UnrenderableData:  # shown for inspection only (control API); daprd's GET fails instead
-        return {"@type": data.type_url, "value": (data.raw or b"").decode("utf-8", errors="replace")}
-
-
-class UnrenderableData(Exception):
-    """protojson cannot marshal this `Any`; the message is protobuf-go's error text."""
-
-
-def render_any(data: JobData) -> Any:
-    """protojson of a gRPC-created `Any` (`protojson.marshalAny`, §4).
-
-    Empty type URL and value render as `{}`; an empty type URL with a value (what the Python SDK's
-    examples send) fails with "type_url is not set". Any other type renders if the process's
-    protobuf descriptor pool knows it (well-known types, the Dapr protos, whatever the test
-    imported), else fails with "unable to resolve": daprd links other types than this process, so
-    the fake errs on the side of rendering what it can decode.
-    """
-    if data.raw is None:
-        return {"@type": VALUE_TYPE_URL, "value": data.json_value}
-    if not data.type_url:
-        if not data.raw:
-            return {}
-        raise UnrenderableData("proto: google.protobuf.Any: type_url is not set")
-    try:
-        from google.protobuf import any_pb2, json_format
-    except ImportError:  # without protobuf no type can be resolved
-        raise UnrenderableData(
-            f'proto: google.protobuf.Any: unable to resolve "{data.type_url}": not found'
-        ) from None
-    message = any_pb2.Any(type_url=data.type_url, value=data.raw)
-    try:
-        return _protojson_numbers(json_format.MessageToDict(message))
-    except TypeError:
-        raise UnrenderableData(
-            f'proto: google.protobuf.Any: unable to resolve "{data.type_url}": not found'
-        ) from None
-    except Exception as err:
-        raise UnrenderableData(
-            f'proto: google.protobuf.Any: unable to unmarshal "{data.type_url}": {err}'
-        ) from None
-
-
-def _protojson_numbers(value: Any) -> Any:
-    """Python's `MessageToDict` writes doubles as `1.0`; protojson writes `1`."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _protojson_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_protojson_numbers(v) for v in value]
-    return value
-
-
-def render_policy(policy: FailurePolicy) -> dict[str, Any]:
-    """protojson of `JobFailurePolicy` (§4): `{"drop":{}}` or `{"constant":{...}}`, unset fields omitted."""
-    from .timefmt import format_proto_duration
-
-    if policy.kind == "drop":
-        return {"drop": {}}
-    if policy.kind == "unset":
-        return {}
-    constant: dict[str, Any] = {}
-    if policy.interval_ns is not None:
-        constant["interval"] = format_proto_duration(policy.interval_ns)
-    if policy.max_retries is not None:
-        constant["maxRetries"] = policy.max_retries
-    return {"constant": constant}
-
-
-def compact_json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

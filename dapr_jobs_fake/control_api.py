@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug import Request, Response
 
 from .clock import ClockError
-from .contract import render_data
+from .render import plain, render_data
 from .timefmt import GoDurationError, RFC3339Error, format_rfc3339, parse_go_duration, parse_rfc3339
 from .triggers import TriggerRecord
 
@@ -168,7 +168,7 @@ class ControlApi:
                     "dueTime": spec.due_time,
                     "repeats": spec.repeats,
                     "ttl": spec.ttl,
-                    "data": None if spec.data is None else render_data(spec.data, self.fake.profile),
+                    "data": None if spec.data is None else plain(render_data(spec.data, self.fake.profile)),
                     "nextTriggerAt": _iso(job.next_trigger_at),
                     "triggers": job.triggers,
                     "ticks": job.ticks,

@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import copy
 import http.client
-import json
-import math
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Protocol, cast
 from urllib.parse import quote, urlsplit
 
@@ -31,6 +28,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .engine import Attempt, AttemptView
 from .model import VALUE_TYPE_URL, JobData
+from .render import protojson_value
 
 #: Status codes daprd maps to gRPC OK / NotFound (`pkg/messaging/v1/util.go:CodeFromHTTPStatus`).
 GRPC_OK, GRPC_NOT_FOUND = 0, 5
@@ -95,44 +93,6 @@ def encode_job_body(data: JobData | None, *, empty_data_fails: bool = False) -> 
     if data.type_url == VALUE_TYPE_URL and data.raw is not None:
         return protojson_value(_decode_value_proto(data.raw)).encode()
     return (data.raw or b"").strip()
-
-
-def protojson_value(value: object) -> str:
-    """`structpb.Value.MarshalJSON`: compact, object keys sorted, numbers as float64 (`protojson`)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, (int, float)):
-        return _go_float(float(value))
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        items = sorted(value.items())
-        return (
-            "{"
-            + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{protojson_value(v)}" for k, v in items)
-            + "}"
-        )
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(protojson_value(v) for v in value) + "]"
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
-
-
-def _go_float(f: float) -> str:
-    """A float64 as protojson writes it (`internal/encoding/json/encode.go:appendFloat`)."""
-    if math.isnan(f) or math.isinf(f):
-        raise ValueError(f"{f} is not representable in a google.protobuf.Value")
-    if f == 0:
-        return "-0" if math.copysign(1.0, f) < 0 else "0"
-    if abs(f) < 1e-6 or abs(f) >= 1e21:
-        mantissa, _, exponent = f"{f!r}".partition("e")
-        sign, digits = exponent[0], exponent[1:].lstrip("0")
-        return f"{mantissa.removesuffix('.0')}e{sign}{digits.zfill(2) if sign == '+' else digits or '0'}"
-    text = format(Decimal(repr(f)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _decode_value_proto(raw: bytes) -> object:

@@ -19,11 +19,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from .contract import Rejected, Suspicion, compact_json
+from .contract import Rejected, Suspicion
 from .errors import DaprError
 from .gourl import BadEscape, go_path_clean, go_query_unescape, route_path
 from .journal import Operation
 from .model import JobSpec
+from .render import compact_json
 from .service import JobsService
 
 if TYPE_CHECKING:
@@ -284,7 +285,8 @@ class HttpJobsApi:
             spec, policy = self.service.get(name)
         except Rejected as rejected:
             return self._reject(described, "get", name, None, rejected)
-        rendered = self.contract.render_job(spec, policy)
+        payload = compact_json(self.contract.render_job(spec, policy))
+        rendered = json.loads(payload)  # the journal keeps what went on the wire
         status = self.contract.profile.get_status
         self.service.record(
             protocol="http",
@@ -296,7 +298,7 @@ class HttpJobsApi:
             status=status,
             response=rendered,
         )
-        return Response(compact_json(rendered), status=status, content_type="application/json")
+        return Response(payload, status=status, content_type="application/json")
 
     def _delete(self, described: str, name: str) -> Response:
         try:

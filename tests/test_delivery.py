@@ -24,7 +24,6 @@ from dapr_jobs_fake.delivery import (
     job_path,
     outcome_for_grpc_code,
     outcome_for_status,
-    protojson_value,
 )
 from dapr_jobs_fake.engine import Attempt, Engine
 from dapr_jobs_fake.model import (
@@ -35,6 +34,7 @@ from dapr_jobs_fake.model import (
     JobPlan,
     JobSpec,
 )
+from dapr_jobs_fake.render import protojson_value
 
 S = 1_000_000_000
 T0 = 1_704_067_200 * S

@@ -497,3 +497,16 @@ def test_keep_alive_serves_many_requests_on_one_connection__s2(fake: DaprJobsFak
     finally:
         conn.close()
     assert [c.status for c in fake.calls if c.operation != "other"][:3] == [204, 409, 400]
+
+
+def test_get_writes_data_as_protojson_does__s4(fake: DaprJobsFake) -> None:
+    """§4: `data` is stored as a google.protobuf.Value: numbers are float64 (`1.0` is written `1`,
+    big integers lose precision, `1e-07` is `1e-7`) and Struct keys come back sorted."""
+    raw = b'{"dueTime":"1h","data":{"b":1.0,"a":[1e-7,12345678901234567890,0.5,-0.0,true,null,"x"]}}'
+    assert send(fake, "POST", STABLE + "numbers", raw).status == 204
+    answer = send(fake, "GET", STABLE + "numbers")
+    assert answer.body == (
+        b'{"name":"numbers","dueTime":"1h","data":{"@type":"type.googleapis.com/google.protobuf.Value",'
+        b'"value":{"a":[1e-7,12345678901234567000,0.5,-0,true,null,"x"],"b":1}},'
+        b'"failurePolicy":{"constant":{"interval":"1s","maxRetries":3}}}'
+    )
