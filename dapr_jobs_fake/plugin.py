@@ -31,30 +31,9 @@ from .fake import RESETTABLE_DEFAULTS, DaprJobsFake
 from .profiles import DEFAULT_PROFILE, PROFILES
 from .violations import Violation, explain_all
 
-MARKER_OPTIONS = (
-    "dapr_version",
-    "start",
-    "app_url",
-    "api_token",
-    "app_api_token",
-    "app_id",
-    "namespace",
-    "travel",
-    "app_grpc_address",
-    "strict",
-    "expect_violations",
-)
-_RESET_OPTIONS = (
-    "dapr_version",
-    "start",
-    "app_url",
-    "api_token",
-    "app_api_token",
-    "app_id",
-    "namespace",
-    "travel",
-    "app_grpc_address",
-)
+#: Marker options that configure the fake (`DaprJobsFake.reset` keywords), then the plugin's own.
+_RESET_OPTIONS = tuple(RESETTABLE_DEFAULTS)
+MARKER_OPTIONS = (*_RESET_OPTIONS, "strict", "expect_violations")
 _GRPC_ENV = ("DAPR_GRPC_PORT", "DAPR_GRPC_ENDPOINT")
 _EARLY_FAKE = pytest.StashKey[DaprJobsFake]()
 

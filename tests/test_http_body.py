@@ -5,53 +5,17 @@ adapter. Each test starts its own `DaprJobsFake()`, so the module is parallel-sa
 from __future__ import annotations
 
 import http.client
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from wire import ALPHA, STABLE, Answer, exchange, send
 
 from dapr_jobs_fake import DaprJobsFake
 
-STABLE = "/v1.0/jobs/"
-ALPHA = "/v1.0-alpha1/jobs/"
 VALUE = "type.googleapis.com/google.protobuf.Value"
 DEFAULT_POLICY = {"constant": {"interval": "1s", "maxRetries": 3}}
 MALFORMED = "failed deserializing HTTP body: proto:"
-
-
-@dataclass
-class Answer:
-    status: int
-    content_type: str | None
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def exchange(
-    conn: http.client.HTTPConnection,
-    method: str,
-    path: str,
-    body: bytes | str | dict[str, Any] | None = None,
-) -> Answer:
-    if isinstance(body, dict):
-        body = json.dumps(body)
-    conn.request(method, path, body=body)
-    response = conn.getresponse()
-    return Answer(response.status, response.getheader("Content-Type"), response.read())
-
-
-def send(
-    fake: DaprJobsFake, method: str, path: str, body: bytes | str | dict[str, Any] | None = None
-) -> Answer:
-    conn = http.client.HTTPConnection(fake.host, fake.http_port, timeout=10)
-    try:
-        return exchange(conn, method, path, body)
-    finally:
-        conn.close()
 
 
 def post_and_get(fake: DaprJobsFake, body: bytes | str | dict[str, Any], name: str = "j") -> dict[str, Any]:

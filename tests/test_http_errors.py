@@ -8,19 +8,16 @@ Each test starts its own `DaprJobsFake()` on an ephemeral port, so the module is
 from __future__ import annotations
 
 import http.client
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from wire import ALPHA, STABLE, Answer, exchange, send
 
 from dapr_jobs_fake import DaprJobsFake
 
 DOCS = "docs-1.14-alpha"
-ALPHA = "/v1.0-alpha1/jobs/"
-STABLE = "/v1.0/jobs/"
 META = {"appID": "app", "namespace": "default"}
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 DNS1123 = (
@@ -34,45 +31,6 @@ DIRECT_INVOKE = {
     "errorCode": "ERR_DIRECT_INVOKE",
     "message": "failed getting app id either from the URL path or the header dapr-app-id",
 }
-
-
-# -- helpers -----------------------------------------------------------------------------------------
-@dataclass
-class Answer:
-    status: int
-    content_type: str | None
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def exchange(
-    conn: http.client.HTTPConnection,
-    method: str,
-    path: str,
-    body: bytes | str | dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Answer:
-    if isinstance(body, dict):
-        body = json.dumps(body)
-    conn.request(method, path, body=body, headers=headers or {})
-    response = conn.getresponse()
-    return Answer(response.status, response.getheader("Content-Type"), response.read())
-
-
-def send(
-    fake: DaprJobsFake,
-    method: str,
-    path: str,
-    body: bytes | str | dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Answer:
-    conn = http.client.HTTPConnection(fake.host, fake.http_port, timeout=10)
-    try:
-        return exchange(conn, method, path, body, headers)
-    finally:
-        conn.close()
 
 
 def assert_kit_error(
