@@ -9,7 +9,8 @@ __version__ = "0.1.0"
 from .clock import ClockError, VirtualClock
 from .delivery import JobEvent
 from .errors import DaprError
-from .fake import DaprJobsFake, Job
+from .fake import DaprJobsFake
+from .jobs_view import Job
 from .journal import Call
 from .profiles import PROFILES, Profile, get_profile
 from .triggers import TriggerRecord

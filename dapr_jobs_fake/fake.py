@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,76 +17,14 @@ from . import __version__
 from .clock import VirtualClock
 from .contract import Contract
 from .delivery import HttpAppTarget, JobHandlers, Outcome, Target, WsgiAppTarget
-from .engine import Attempt, Engine, JobState
+from .engine import Attempt, Engine
 from .http_api import HttpJobsApi, SidecarHTTPServer
+from .jobs_view import Job, JobsView
 from .journal import Call, Journal
-from .model import JobPlan
 from .profiles import DEFAULT_PROFILE, Profile, get_profile
 from .service import JobsService
-from .timefmt import ns_to_datetime
 from .triggers import TriggerRecord, assert_triggered
 from .violations import ContractWarning, Violation
-
-
-@dataclass(frozen=True)
-class Job:
-    """A stored job as a test sees it: its plan (spec and resolved times) and its progress."""
-
-    name: str
-    plan: JobPlan
-    next_trigger_at: datetime | None
-    triggers: int
-    ticks: int
-
-    @property
-    def spec(self) -> Any:
-        return self.plan.spec
-
-    @property
-    def schedule(self) -> str | None:
-        return self.plan.spec.schedule
-
-    @property
-    def due_time(self) -> str | None:
-        return self.plan.spec.due_time
-
-    @property
-    def data(self) -> Any:
-        data = self.plan.spec.data
-        return None if data is None else (data.json_value if data.raw is None else data.raw)
-
-
-class JobsView(Mapping[str, Job]):
-    """Read-only mapping of job name to `Job`, live over the engine."""
-
-    def __init__(self, engine_of: Callable[[], Engine]) -> None:
-        self._engine_of = engine_of
-
-    def __getitem__(self, name: str) -> Job:
-        state = self._engine_of().get(name)
-        if state is None:
-            raise KeyError(name)
-        return _job_of(state)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._engine_of().names())
-
-    def __len__(self) -> int:
-        return len(self._engine_of().names())
-
-    def __repr__(self) -> str:
-        return f"<jobs {sorted(self)}>"
-
-
-def _job_of(state: JobState) -> Job:
-    return Job(
-        name=state.name,
-        plan=state.plan,
-        next_trigger_at=ns_to_datetime(state.next_trigger_ns),
-        triggers=state.delivered,
-        ticks=state.ticks,
-    )
-
 
 #: Options `reset()` accepts, with the values it falls back to.
 RESETTABLE_DEFAULTS: dict[str, Any] = {

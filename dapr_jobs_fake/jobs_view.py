@@ -1,0 +1,73 @@
+"""`fake.jobs`: the stored jobs as a test reads them, live and read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .engine import Engine, JobState
+from .model import JobPlan, JobSpec
+from .timefmt import ns_to_datetime
+
+
+@dataclass(frozen=True)
+class Job:
+    """A stored job as a test sees it: its plan (spec and resolved times) and its progress."""
+
+    name: str
+    plan: JobPlan
+    next_trigger_at: datetime | None
+    triggers: int
+    ticks: int
+
+    @property
+    def spec(self) -> JobSpec:
+        return self.plan.spec
+
+    @property
+    def schedule(self) -> str | None:
+        return self.plan.spec.schedule
+
+    @property
+    def due_time(self) -> str | None:
+        return self.plan.spec.due_time
+
+    @property
+    def data(self) -> Any:
+        """The data as sent: the JSON value (HTTP) or the Any's raw bytes (gRPC); None without data."""
+        data = self.plan.spec.data
+        return None if data is None else (data.json_value if data.raw is None else data.raw)
+
+
+class JobsView(Mapping[str, Job]):
+    """Read-only mapping of job name to `Job`, live over the engine."""
+
+    def __init__(self, engine_of: Callable[[], Engine]) -> None:
+        self._engine_of = engine_of
+
+    def __getitem__(self, name: str) -> Job:
+        state = self._engine_of().get(name)
+        if state is None:
+            raise KeyError(name)
+        return _job_of(state)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._engine_of().names())
+
+    def __len__(self) -> int:
+        return len(self._engine_of().names())
+
+    def __repr__(self) -> str:
+        return f"<jobs {sorted(self)}>"
+
+
+def _job_of(state: JobState) -> Job:
+    return Job(
+        name=state.name,
+        plan=state.plan,
+        next_trigger_at=ns_to_datetime(state.next_trigger_ns),
+        triggers=state.delivered,
+        ticks=state.ticks,
+    )
