@@ -183,3 +183,33 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
         """
     )
     _run(pytester, "-n", "2").assert_outcomes(passed=6)
+
+
+def test_travel_from_ini_and_marker_makes_now_follow_the_virtual_clock(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ndapr_jobs_travel = true\n")
+    pytester.makepyfile(
+        """
+        import time
+        from datetime import datetime, timedelta, timezone
+
+        import pytest
+        import requests
+
+        START = datetime(2031, 5, 1, tzinfo=timezone.utc)
+
+        @pytest.mark.dapr_jobs(start=START)
+        def test_handler_reads_trigger_time(dapr_jobs):
+            seen = []
+            dapr_jobs.on_job("t")(lambda event: seen.append((datetime.now(timezone.utc), time.time())))
+            requests.post(dapr_jobs.url + "/v1.0/jobs/t", json={"dueTime": "2h"})
+            dapr_jobs.clock.advance(hours=3)
+            due = START + timedelta(hours=2)
+            assert seen == [(due, due.timestamp())]
+            assert datetime.now(timezone.utc) == START + timedelta(hours=3)
+
+        @pytest.mark.dapr_jobs(travel=False)
+        def test_marker_turns_it_off(dapr_jobs):
+            assert datetime.now(timezone.utc).year < 2031
+        """
+    )
+    _run(pytester).assert_outcomes(passed=2)
