@@ -167,7 +167,10 @@ class _Job:
         self.spin = 0
 
     def snapshot(self) -> JobState:
-        return JobState(
+        # Every field set straight into the instance dict: the frozen dataclass's __init__ would pay one
+        # object.__setattr__ per field, on every upsert and get.
+        state = object.__new__(JobState)
+        state.__dict__.update(
             name=self.name,
             plan=self.plan,
             generation=self.generation,
@@ -178,6 +181,7 @@ class _Job:
             in_flight=self.in_flight is not None,
             parked=self.parked,
         )
+        return state
 
 
 def next_tick_ns(plan: JobPlan, ticks_done: int, last_tick_ns: int | None) -> int | None:
@@ -271,6 +275,11 @@ class Engine:
         with self.lock:
             job = self._jobs.get(name)
             return None if job is None else job.snapshot()
+
+    def has(self, name: str) -> bool:
+        """Whether a job `name` is stored (`get(name) is not None` without building the snapshot)."""
+        with self.lock:
+            return name in self._jobs
 
     def names(self) -> list[str]:
         """Job names in creation order (an overwrite keeps its place)."""
@@ -431,4 +440,4 @@ class _JobsView(Mapping[str, JobState]):
         return len(self._engine.names())
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._engine.get(name) is not None
+        return isinstance(name, str) and self._engine.has(name)

@@ -12,7 +12,8 @@ missing one answers UNIMPLEMENTED as grpc-go does for an unknown method, which i
 stable-to-Alpha1 fallback keys on, and lands in the journal so a test can see the fallback happen.
 
 Journal entries carry `protocol="grpc"`, the full method path as `request`, the field dict as `body`
-and, as `status`, the HTTP status grpc-gateway maps the answered code to (OK is 200).
+and, as `status`, the HTTP status grpc-gateway maps the answered code to (OK is 200). The proto <->
+model conversions live in `grpc_convert`, shared with the gRPC app delivery (`grpc_app`).
 
 Needs the `grpc` extra (grpcio and the stubs shipped in `dapr`); importing this module without it
 raises an ImportError naming `pip install "dapr-jobs-fake[grpc]"`.
@@ -26,19 +27,15 @@ from typing import Any, NoReturn
 
 from .contract import Rejected
 from .errors import DaprError
+from .grpc_convert import GRPC_EXTRA_HINT, HTTP_OF_CODE, job_fields, job_to_proto
 from .journal import Operation
-from .model import NS_PER_SECOND, VALUE_TYPE_URL, FailurePolicy, JobData, JobSpec
+from .model import JobSpec
 from .service import JobsService
 
-GRPC_EXTRA_HINT = 'gRPC support needs the grpc extra: pip install "dapr-jobs-fake[grpc]"'
-
 try:
-    import grpc as grpc
+    import grpc
     from dapr.proto import api_service_v1, api_v1
-    from dapr.proto import appcallback_service_v1 as appcallback_service_v1
-    from dapr.proto import appcallback_v1 as appcallback_v1
-    from dapr.proto import common_v1 as common_v1
-    from google.protobuf import any_pb2, duration_pb2, json_format, struct_pb2
+    from google.protobuf import any_pb2
     from google.rpc import code_pb2, error_details_pb2, status_pb2
     from grpc_status import rpc_status
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -46,103 +43,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 SERVICE = "dapr.proto.runtime.v1.Dapr"
 _PATH = f"/{SERVICE}/"
-#: grpc-gateway's `HTTPStatusFromCode`, for the journal's `status`.
-_HTTP_OF_CODE = {
-    "OK": 200,
-    "INVALID_ARGUMENT": 400,
-    "UNAUTHENTICATED": 401,
-    "NOT_FOUND": 404,
-    "ALREADY_EXISTS": 409,
-    "INTERNAL": 500,
-    "UNIMPLEMENTED": 501,
-}
 _TOKEN_KEY = "dapr-api-token"
 #: Empty answers, shared: grpc only serializes them.
 _SCHEDULED = api_v1.ScheduleJobResponse()
 _DELETED = api_v1.DeleteJobResponse()
-
-
-# -- proto <-> model ----------------------------------------------------------------------------------
-
-
-def policy_from_proto(message: Any) -> FailurePolicy:
-    """`common.v1.JobFailurePolicy` as the model's `FailurePolicy` (an empty one is kind "unset")."""
-    kind = message.WhichOneof("policy")
-    if kind == "drop":
-        return FailurePolicy("drop")
-    if kind != "constant":
-        return FailurePolicy("unset")
-    constant = message.constant
-    interval = None
-    if constant.HasField("interval"):
-        interval = constant.interval.seconds * NS_PER_SECOND + constant.interval.nanos
-    retries = constant.max_retries if constant.HasField("max_retries") else None
-    return FailurePolicy("constant", interval_ns=interval, max_retries=retries)
-
-
-def policy_to_proto(policy: FailurePolicy) -> Any:
-    if policy.kind == "drop":
-        return common_v1.JobFailurePolicy(drop=common_v1.JobFailurePolicyDrop())
-    if policy.kind == "unset":
-        return common_v1.JobFailurePolicy()
-    constant = common_v1.JobFailurePolicyConstant()
-    if policy.interval_ns is not None:
-        seconds, nanos = divmod(policy.interval_ns, NS_PER_SECOND)
-        constant.interval.CopyFrom(duration_pb2.Duration(seconds=seconds, nanos=nanos))
-    if policy.max_retries is not None:
-        constant.max_retries = policy.max_retries
-    return common_v1.JobFailurePolicy(constant=constant)
-
-
-def data_to_any(data: JobData) -> Any:
-    """The stored `Any`: verbatim for gRPC-created jobs; a `google.protobuf.Value` for HTTP ones (§4)."""
-    if data.raw is not None:
-        return any_pb2.Any(type_url=data.type_url, value=data.raw)
-    value = struct_pb2.Value()
-    json_format.ParseDict(data.json_value, value)
-    return any_pb2.Any(type_url=VALUE_TYPE_URL, value=value.SerializeToString())
-
-
-def job_fields(job: Any, *, overwrite: bool, with_policy: bool) -> dict[str, Any]:
-    """A proto `Job` as the contract's field dict (protojson names; unset optionals left out).
-
-    `data` is kept as a `JobData` (type URL and bytes verbatim, as the Scheduler stores the `Any`);
-    `failurePolicy` is dropped for versions whose proto lacks it (before 1.16), like an unknown field.
-    """
-    fields: dict[str, Any] = {}
-    if job.HasField("schedule"):
-        fields["schedule"] = job.schedule
-    if job.HasField("repeats"):
-        fields["repeats"] = job.repeats
-    if job.HasField("due_time"):
-        fields["dueTime"] = job.due_time
-    if job.HasField("ttl"):
-        fields["ttl"] = job.ttl
-    if job.HasField("data"):
-        fields["data"] = JobData(type_url=job.data.type_url, raw=job.data.value)
-    if with_policy and job.HasField("failure_policy"):
-        fields["failurePolicy"] = policy_from_proto(job.failure_policy)
-    if overwrite:
-        fields["overwrite"] = True
-    return fields
-
-
-def job_to_proto(spec: JobSpec, policy: FailurePolicy | None) -> Any:
-    """The `Job` daprd answers GetJob/ListJobs with: fields as submitted, the effective policy (§4)."""
-    job = api_v1.Job(name=spec.name)
-    if spec.schedule is not None:
-        job.schedule = spec.schedule
-    if spec.repeats is not None:
-        job.repeats = spec.repeats
-    if spec.due_time is not None:
-        job.due_time = spec.due_time
-    if spec.ttl is not None:
-        job.ttl = spec.ttl
-    if spec.data is not None:
-        job.data.CopyFrom(data_to_any(spec.data))
-    if policy is not None:
-        job.failure_policy.CopyFrom(policy_to_proto(policy))
-    return job
 
 
 # -- status ---------------------------------------------------------------------------------------------
@@ -396,7 +300,7 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
             request=_PATH + rpc,
             body=None,
             spec=None,
-            status=_HTTP_OF_CODE["UNIMPLEMENTED"],
+            status=HTTP_OF_CODE["UNIMPLEMENTED"],
             response={"code": "UNIMPLEMENTED", "message": message},
         )
         context.abort(grpc.StatusCode.UNIMPLEMENTED, message)
@@ -435,7 +339,7 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
             request=_PATH + rpc,
             body=body,
             spec=spec,
-            status=_HTTP_OF_CODE.get(code, 500),
+            status=HTTP_OF_CODE.get(code, 500),
             response={
                 "code": code,
                 "message": rejected.error.message,

@@ -18,9 +18,13 @@ from typing import Any
 
 from .delivery import Outcome, outcome_for_grpc_code
 from .engine import Attempt
-from .grpc_api import appcallback_service_v1, appcallback_v1, common_v1, data_to_any, grpc
+from .grpc_convert import GRPC_EXTRA_HINT, job_event_request
 
-_POST = common_v1.HTTPExtension.POST
+try:
+    import grpc
+    from dapr.proto import appcallback_service_v1
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(f"{GRPC_EXTRA_HINT} ({exc})") from exc
 
 
 class GrpcAppTarget:
@@ -62,16 +66,7 @@ class GrpcAppTarget:
     @staticmethod
     def request_for(attempt: Attempt) -> Any:
         """The `JobEventRequest` daprd sends for this attempt (`grpc_channel.go:sendJob`)."""
-        name = attempt.name
-        data = attempt.plan.spec.data
-        request = appcallback_v1.JobEventRequest(
-            name=name, method="job/" + name, http_extension=common_v1.HTTPExtension(verb=_POST)
-        )
-        if data is not None:
-            packed = data_to_any(data)
-            request.data.CopyFrom(packed)
-            request.content_type = packed.type_url
-        return request
+        return job_event_request(attempt.name, attempt.plan.spec.data)
 
     def deliver(self, attempt: Attempt) -> Outcome:
         stable, alpha = self._stubs()

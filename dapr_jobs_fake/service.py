@@ -8,13 +8,14 @@ journal, with its findings, whichever protocol it came by.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .contract import Contract, Rejected, Suspicion
 from .engine import Engine, JobState
 from .journal import Call, Journal, Operation, Protocol
 from .model import FailurePolicy, JobSpec
+from .timefmt import ns_to_datetime
 from .violations import ContractWarning, Violation
 
 
@@ -28,12 +29,13 @@ class JobsService:
         self.engine = engine
         self.journal = journal
         self._now_ns = now_ns
+        self._last_now: tuple[int, datetime] = (0, ns_to_datetime(0))
 
     def schedule(self, spec: JobSpec) -> None:
         """Create or (with overwrite, or before Dapr 1.16) replace a job; raises `Rejected`."""
         with self.engine.lock:
             plan = self.contract.plan(spec, self._now_ns())
-            exists = self.engine.get(spec.name) is not None
+            exists = self.engine.has(spec.name)
             if exists and self.contract.profile.overwrite_supported and not spec.overwrite:
                 raise self.contract.already_exists(spec.name)
             self.engine.upsert(plan)
@@ -68,10 +70,14 @@ class JobsService:
 
     # -- journal ------------------------------------------------------------------------------
     def now(self) -> datetime:
+        """The virtual time as a datetime; the last one is reused while the clock stands still."""
         ns = self._now_ns()
-        return datetime.fromtimestamp(ns // 1_000_000_000, tz=timezone.utc).replace(
-            microsecond=(ns % 1_000_000_000) // 1000
-        )
+        last_ns, last = self._last_now
+        if ns == last_ns:
+            return last
+        at = ns_to_datetime(ns)
+        self._last_now = (ns, at)
+        return at
 
     def record(
         self,
@@ -100,9 +106,11 @@ class JobsService:
                     rejected.section,
                 ),
             )
-        warnings = tuple(
-            ContractWarning(request, s.location, s.rule, s.message, s.hint) for s in suspicions or ()
-        )
+        warnings: tuple[ContractWarning, ...] = ()
+        if suspicions:
+            warnings = tuple(
+                ContractWarning(request, s.location, s.rule, s.message, s.hint) for s in suspicions
+            )
         return self.journal.record(
             protocol=protocol,
             operation=operation,

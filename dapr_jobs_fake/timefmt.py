@@ -22,6 +22,7 @@ Pure: standard library only, no I/O, no clock.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 from .isodur import (
@@ -70,6 +71,10 @@ _GO_UNITS = {
     b"m": 60 * NS_PER_SECOND,
     b"h": 3600 * NS_PER_SECOND,
 }
+#: The common case, digits and one ASCII unit ("10s", "1m"): at most 18 digits, so no overflow check of
+#: Go's can fire before the multiplication, which is checked against int64 after it.
+_SIMPLE_DURATION = re.compile(r"([0-9]{1,18})(ns|us|ms|s|m|h)")
+_ASCII_UNITS = {unit.decode(): ns for unit, ns in _GO_UNITS.items() if unit.isascii()}
 RFC3339_LAYOUT = "2006-01-02T15:04:05Z07:00"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: protojson `maxSecondsInDuration` (10,000 years): contract §3.
@@ -87,6 +92,10 @@ def _is_digit(b: bytes, i: int) -> bool:
 def go_quote(raw: bytes) -> str:
     """Go `time.quote` (used by every `time` error): `"`-wrapped, `"` and `\\` backslashed, and every
     byte that is non-ASCII (valid UTF-8 or not) or a control character written as `\\xNN`."""
+    if raw.isascii():
+        text = raw.decode("ascii")
+        if text.isprintable() and '"' not in text and "\\" not in text:  # nothing to escape
+            return '"' + text + '"'
     out = ['"']
     for c in raw:
         if c >= 0x80 or c < 0x20:
@@ -133,27 +142,31 @@ def parse_go_duration(text: str) -> int:
     added as `uint64(float64(f) * (float64(unit) / scale))`, i.e. truncated after float64 rounding,
     exactly as Go does; overflow past 2^63-1 ns (or below -2^63) is `time: invalid duration`.
     """
+    simple = _SIMPLE_DURATION.fullmatch(text)
+    if simple is not None:  # a shortcut with the same result; overflow goes the long way for its error
+        ns = int(simple[1]) * _ASCII_UNITS[simple[2]]
+        if ns <= _INT64_MAX:
+            return ns
     raw = _utf8(text)
-    quoted = go_quote(raw)
-    invalid = GoDurationError("time: invalid duration " + quoted)
     s, neg = raw, False
     if s[:1] in (b"-", b"+"):
         neg, s = s[:1] == b"-", s[1:]
     if s == b"0":
         return 0
     if not s:
-        raise invalid
+        raise _invalid_duration(raw)
     total, pos, n = 0, 0, len(s)
     while pos < n:
-        if not (s[pos] == 0x2E or _is_digit(s, pos)):
-            raise invalid
+        c = s[pos]
+        if not (c == 0x2E or 0x30 <= c <= 0x39):
+            raise _invalid_duration(raw)
         start, v = pos, 0  # leadingInt
-        while _is_digit(s, pos):
+        while pos < n and 0x30 <= (c := s[pos]) <= 0x39:
             if v > _U63 // 10:
-                raise invalid
-            v = v * 10 + s[pos] - 0x30
+                raise _invalid_duration(raw)
+            v = v * 10 + c - 0x30
             if v > _U63:
-                raise invalid
+                raise _invalid_duration(raw)
             pos += 1
         pre, post, f, scale = pos != start, False, 0, 1.0
         if pos < n and s[pos] == 0x2E:  # leadingFraction: stops accumulating on overflow
@@ -169,30 +182,35 @@ def parse_go_duration(text: str) -> int:
                 pos += 1
             post = pos != start
         if not pre and not post:
-            raise invalid
+            raise _invalid_duration(raw)
         start = pos
-        while pos < n and not (s[pos] == 0x2E or _is_digit(s, pos)):
+        while pos < n and not ((c := s[pos]) == 0x2E or 0x30 <= c <= 0x39):
             pos += 1
         if pos == start:
-            raise GoDurationError("time: missing unit in duration " + quoted)
+            raise GoDurationError("time: missing unit in duration " + go_quote(raw))
         unit = _GO_UNITS.get(s[start:pos])
         if unit is None:
-            raise GoDurationError(f"time: unknown unit {go_quote(s[start:pos])} in duration {quoted}")
+            raise GoDurationError(f"time: unknown unit {go_quote(s[start:pos])} in duration {go_quote(raw)}")
         if v > _U63 // unit:
-            raise invalid
+            raise _invalid_duration(raw)
         v *= unit
         if f > 0:
             v += int(float(f) * (float(unit) / scale))
             if v > _U63:
-                raise invalid
+                raise _invalid_duration(raw)
         total = (total + v) % (1 << 64)  # uint64 addition, wrapping like Go's
         if total > _U63:
-            raise invalid
+            raise _invalid_duration(raw)
     if neg:
         return -total
     if total > _INT64_MAX:
-        raise invalid
+        raise _invalid_duration(raw)
     return total
+
+
+def _invalid_duration(raw: bytes) -> GoDurationError:
+    """`time: invalid duration "<raw>"`, built only when it is raised (quoting costs more than parsing)."""
+    return GoDurationError("time: invalid duration " + go_quote(raw))
 
 
 def _fmt_frac(v: int, prec: int) -> tuple[str, int]:
@@ -357,11 +375,16 @@ def parse_point_in_time(text: str, base_ns: int) -> int:
     kit ISO 8601 duration applied as `AddDate(y, m, d)` then `+ duration`, refused when repeats > 0.
     `Builder.Parse` passes the error through for `dueTime` but replaces any error (repeats included)
     with "ttl format not recognized" for `ttl`; its `base` is the clock truncated to the second.
+    The RFC 3339 attempt is skipped when the text cannot be one (it must open with 4 ASCII digits and
+    `-`, the first thing `parse_rfc3339` checks), which is every duration: it saves building the
+    `*ParseError` message that would be thrown away.
     """
-    try:
-        return parse_rfc3339(text)
-    except RFC3339Error:
-        pass
+    head = text[:4]
+    if text[4:5] == "-" and head.isascii() and head.isdigit():
+        try:
+            return parse_rfc3339(text)
+        except RFC3339Error:
+            pass
     try:
         return base_ns + parse_go_duration(text)
     except GoDurationError:
