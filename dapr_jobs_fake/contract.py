@@ -21,6 +21,14 @@ from .schema import uint32_value
 from .timefmt import PointInTimeError, parse_point_in_time, parse_proto_duration
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Rejected(Exception):
     """A request the emulated version refuses: the answer to send and the finding to record."""
 
@@ -203,16 +211,27 @@ class Contract:
 
     # -- Scheduler ----------------------------------------------------------------------------
     def check_name(self, name: str, operation: str) -> None:
-        """The Scheduler's name validator (§6); GET and DELETE get it too, with their own prefix."""
-        reason = invalid_name_reason(name, self.errors.storage_key(name), self.profile.name_policy)
-        if reason is None:
-            return
+        """The Scheduler's name validator (§6); GET and DELETE get it too, with their own prefix.
+
+        A name with bytes that are not UTF-8 (`%FF` in the URL; kept as surrogate escapes by `gourl`)
+        never reaches the validator: daprd's gRPC client cannot marshal it into the Scheduler request,
+        a proto3 string (inferred from grpc-go `encode` and protobuf-go `errInvalidUTF8`).
+        """
+        code, section = "UNKNOWN", "§6"
+        if not _is_utf8(name):
+            code, reason = "INTERNAL", "grpc: error while marshaling: string field contains invalid UTF-8"
+            hint, section = "job names must be valid UTF-8 once percent-decoded", "§2, §6"
+        else:
+            found = invalid_name_reason(name, self.errors.storage_key(name), self.profile.name_policy)
+            if found is None:
+                return
+            reason, hint = found, self._name_hint()
         error = {
-            "schedule": lambda: self.errors.schedule_failed(reason),
-            "get": lambda: self.errors.get_failed(reason),
-            "delete": lambda: self.errors.delete_failed(reason),
+            "schedule": lambda: self.errors.schedule_failed(reason, code),
+            "get": lambda: self.errors.get_failed(reason, code),
+            "delete": lambda: self.errors.delete_failed(reason, code),
         }[operation]()
-        raise Rejected(error, "url", "name.invalid", reason, section="§6", hint=self._name_hint())
+        raise Rejected(error, "url", "name.invalid", reason, section=section, hint=hint)
 
     def _name_hint(self) -> str:
         if self.profile.name_policy == "path-safe":

@@ -18,6 +18,7 @@ Moves answer `{"now": ..., "triggers": [...]}` listing the attempts they made.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,14 @@ from werkzeug import Request, Response
 
 from .clock import ClockError
 from .render import plain, render_data
-from .timefmt import GoDurationError, RFC3339Error, format_rfc3339, parse_go_duration, parse_rfc3339
+from .timefmt import (
+    GoDurationError,
+    RFC3339Error,
+    format_rfc3339,
+    ns_to_datetime,
+    parse_go_duration,
+    parse_rfc3339,
+)
 from .triggers import TriggerRecord
 
 if TYPE_CHECKING:
@@ -99,9 +107,10 @@ class ControlApi:
     # -- clock ----------------------------------------------------------------------------------
     def _clock(self) -> dict[str, Any]:
         clock = self.fake.clock
+        nxt = clock.next_trigger_ns()  # any int: a dueTime may lie outside datetime's range
         return {
             "now": format_rfc3339(clock.now_ns()),
-            "nextTriggerAt": _iso(clock.next_trigger_at()),
+            "nextTriggerAt": None if nxt is None else format_rfc3339(nxt),
             "mode": self._mode(),
         }
 
@@ -118,11 +127,23 @@ class ControlApi:
                 delta_ns = parse_go_duration(str(body["duration"]))
             except GoDurationError as err:
                 raise ControlError(str(err)) from None
-        elif "seconds" in body and isinstance(body["seconds"], (int, float)):
+        elif "seconds" in body and isinstance(body["seconds"], (int, float)) and _finite(body["seconds"]):
             delta_ns = round(body["seconds"] * 1_000_000_000)
         else:
             raise ControlError('send {"seconds": <number>} or {"duration": "<Go duration, e.g. 1h30m>"}')
+        self._check_reachable(self.fake.clock.now_ns() + delta_ns)
         return self._moved(self.fake.clock.advance_ns(delta_ns))
+
+    @staticmethod
+    def _check_reachable(target_ns: int) -> None:
+        """Refuse a move past what the journal can timestamp (a datetime, years 1-9999): after it,
+        every later request would fail."""
+        try:
+            ns_to_datetime(target_ns)
+        except ValueError:
+            raise ControlError(
+                f"cannot move the clock to {format_rfc3339(target_ns)}: beyond year 9999"
+            ) from None
 
     def _advance_to(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -132,6 +153,7 @@ class ControlApi:
         delta = target - self.fake.clock.now_ns()
         if delta < 0:
             raise ControlError(f"cannot move the clock backwards to {body['time']}")
+        self._check_reachable(target)
         return self._moved(self.fake.clock.advance_ns(delta))
 
     def _run_until_idle(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -159,19 +181,20 @@ class ControlApi:
     # -- state ----------------------------------------------------------------------------------
     def _jobs(self) -> list[dict[str, Any]]:
         jobs = []
-        for name, job in sorted(self.fake.jobs.items()):
-            spec = job.plan.spec
+        for state in sorted(self.fake.service.list_jobs(), key=lambda s: s.name):
+            spec = state.plan.spec
             jobs.append(
                 {
-                    "name": name,
+                    "name": state.name,
                     "schedule": spec.schedule,
                     "dueTime": spec.due_time,
                     "repeats": spec.repeats,
                     "ttl": spec.ttl,
                     "data": None if spec.data is None else plain(render_data(spec.data, self.fake.profile)),
-                    "nextTriggerAt": _iso(job.next_trigger_at),
-                    "triggers": job.triggers,
-                    "ticks": job.ticks,
+                    # format_rfc3339, not fake.jobs' datetime: a dueTime may lie beyond year 9999
+                    "nextTriggerAt": format_rfc3339(state.next_trigger_ns),
+                    "triggers": state.delivered,
+                    "ticks": state.ticks,
                 }
             )
         return jobs
@@ -194,6 +217,14 @@ class ControlApi:
     def _reset(self, _: dict[str, Any]) -> dict[str, Any]:
         self.fake.reset()
         return self._clock()
+
+
+def _finite(seconds: float) -> bool:
+    """A number of seconds that converts to whole nanoseconds (not inf, NaN, nor an int past float)."""
+    try:
+        return math.isfinite(seconds * 1e9)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _json(value: Any, status: int) -> Response:

@@ -59,7 +59,12 @@ class DaprError(Exception):
 _HTTP_STATUS_OF_GRPC_CODE = {"ALREADY_EXISTS": 409, "NOT_FOUND": 404, "INVALID_ARGUMENT": 400}
 
 #: How grpc-go spells a code inside `rpc error: code = <Code> desc = ...`.
-_GO_CODE_NAME = {"UNKNOWN": "Unknown", "ALREADY_EXISTS": "AlreadyExists", "NOT_FOUND": "NotFound"}
+_GO_CODE_NAME = {
+    "UNKNOWN": "Unknown",
+    "ALREADY_EXISTS": "AlreadyExists",
+    "NOT_FOUND": "NotFound",
+    "INTERNAL": "Internal",
+}
 
 
 class ErrorCatalogue:
@@ -176,22 +181,22 @@ class ErrorCatalogue:
             metadata=self._meta(),
         )
 
-    def get_failed(self, desc: str) -> DaprError:
+    def get_failed(self, desc: str, code: str = "UNKNOWN") -> DaprError:
         return DaprError(
             500,
             "INTERNAL",
             self._code("GET_JOB"),
-            f"failed to get job due to: {self.rpc_error('UNKNOWN', desc)}",
+            f"failed to get job due to: {self.rpc_error(code, desc)}",
             shape="kit",
             metadata=self._meta(),
         )
 
-    def delete_failed(self, desc: str) -> DaprError:
+    def delete_failed(self, desc: str, code: str = "UNKNOWN") -> DaprError:
         return DaprError(
             500,
             "INTERNAL",
             self._code("DELETE_JOB"),
-            f"failed to delete job due to: {self.rpc_error('UNKNOWN', desc)}",
+            f"failed to delete job due to: {self.rpc_error(code, desc)}",
             shape="kit",
             metadata=self._meta(),
         )

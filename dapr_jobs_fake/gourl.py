@@ -33,7 +33,10 @@ def _check_escapes(text: str) -> None:
 
 
 def _decode(text: str) -> str:
-    return unquote_to_bytes(text).decode("utf-8", errors="surrogateescape")
+    """Percent-decode to the bytes Go would hold; bytes that are not UTF-8 become surrogate escapes
+    (also when `text` already carries some, from a path routed decoded)."""
+    raw = unquote_to_bytes(text.encode("utf-8", errors="surrogateescape"))
+    return raw.decode("utf-8", errors="surrogateescape")
 
 
 def go_escape_path(decoded: str) -> str:

@@ -161,7 +161,8 @@ class HttpJobsApi:
     def handle(self, request: Request, *, too_large: bool = False) -> Response | None:
         """Answer a Dapr route, or return None to let the test's own expectations have the request."""
         raw_path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-        described = f"{request.method} {raw_path}"
+        method = _method(request)
+        described = f"{method} {raw_path}"
         try:
             path = go_path_clean(route_path(raw_path.split("?", 1)[0]))
         except BadEscape as err:
@@ -182,7 +183,7 @@ class HttpJobsApi:
             answer = self.control.handle(request, path)
             if answer is not None:
                 return answer
-        if request.method == "GET" and path in _HEALTH_PATHS:
+        if method == "GET" and path in _HEALTH_PATHS:
             return empty_response(204)
         token = self._api_token()
         if token and request.headers.get("dapr-api-token") != token:
@@ -195,12 +196,12 @@ class HttpJobsApi:
                 section="§11",
             )
             return self._reject(described, "other", None, None, rejected)
-        if request.method == "GET" and path == "/v1.0/metadata":
+        if method == "GET" and path == "/v1.0/metadata":
             return Response(compact_json(self._metadata()), status=200, content_type="application/json")
         route = self._job_route(path)
         if route is None:
             return None
-        if request.method not in ("POST", "GET", "DELETE"):
+        if method not in ("POST", "GET", "DELETE"):
             return self.unknown_route(request)
         try:
             name = go_query_unescape(route)
@@ -227,27 +228,28 @@ class HttpJobsApi:
                 section="§13",
             )
             return self._reject(described, "schedule", name, None, rejected)
-        if request.method == "POST":
+        if method == "POST":
             return self._schedule(described, name, request.get_data())
-        if request.method == "GET":
+        if method == "GET":
             return self._get(described, name)
         return self._delete(described, name)
 
     def unknown_route(self, request: Request) -> Response:
         """daprd's service-invocation fallback (§2), recorded as a violation with a hint."""
         raw_path = request.environ.get("RAW_URI") or request.path
+        method = _method(request)
         rejected = Rejected(
             self.contract.errors.direct_invoke_not_found(),
             "url",
             "route.unknown",
-            f"daprd has no route {request.method} {raw_path.split('?', 1)[0]} "
+            f"daprd has no route {method} {raw_path.split('?', 1)[0]} "
             f"(Dapr {self.contract.profile.key} serves jobs under "
             f"{', '.join(self.contract.profile.job_paths())})",
             hint="to fake another Dapr API on this port, register an expectation on "
             "fake.httpserver (pytest-httpserver) for that path",
             section="§2",
         )
-        return self._reject(f"{request.method} {raw_path}", "other", None, None, rejected)
+        return self._reject(f"{method} {raw_path}", "other", None, None, rejected)
 
     # -- operations -----------------------------------------------------------------------------
     def _job_route(self, path: str) -> str | None:
@@ -344,6 +346,12 @@ class HttpJobsApi:
         response = Response(payload, status=rejected.error.http_status)
         response.headers["Content-Type"] = content_type
         return response
+
+
+def _method(request: Request) -> str:
+    """The method as sent: Go's router matches it case-sensitively (`get` is not `GET`, so it falls to
+    the fallback, §2), where werkzeug's `request.method` upper-cases it."""
+    return str(request.environ.get("REQUEST_METHOD") or request.method)
 
 
 def _check_free(host: str, port: int) -> None:

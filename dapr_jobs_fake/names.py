@@ -51,7 +51,7 @@ def _path_safe_reason(name: str) -> str | None:
     for forbidden in "#?\x00/\\":
         if forbidden in name:
             return f"job name is invalid: name contains forbidden character: {strconv_quote(name)}"
-    for position, byte in enumerate(name.encode("utf-8")):
+    for position, byte in enumerate(name.encode("utf-8", errors="surrogateescape")):
         if byte < 0x20 or byte == 0x7F:
             return (
                 "job name is invalid: name contains control character "
@@ -59,7 +59,7 @@ def _path_safe_reason(name: str) -> str | None:
             )
     if name in (".", ".."):
         return f"job name is invalid: name is a path traversal sequence: {strconv_quote(name)}"
-    if len(name.encode("utf-8")) > PATH_SAFE_MAX_LENGTH:
+    if len(name.encode("utf-8", errors="surrogateescape")) > PATH_SAFE_MAX_LENGTH:
         return (
             f"job name is invalid: name is longer than {PATH_SAFE_MAX_LENGTH} characters: "
             f"{strconv_quote(name)}"
