@@ -33,6 +33,8 @@ Deliver = Callable[[Attempt], Outcome]
 Observer = Callable[[TriggerRecord], None]
 
 NS_PER_SECOND = 1_000_000_000
+#: The last instant a `datetime` can show: the clock refuses to move past it.
+MAX_DATETIME_NS = 253_402_300_799_999_999_000
 _FOREVER_NS = 2**63 - 1
 
 
@@ -59,7 +61,8 @@ class VirtualClock:
     - `travel`: the process clock (time-machine) follows the virtual clock while this clock is open,
       so `datetime.now()`/`time.time()` inside a handler equal the trigger time. Call `close()`.
     - `raise_handler_errors`: re-raise app exceptions from the move (else only `pending_errors`).
-    - `idle_trigger_limit`: most triggers `run_until_idle()` without a limit fires before giving up.
+    - `idle_trigger_limit`: most attempts one move (or `run_until_idle()` without a limit) makes
+      before giving up with `ClockError`.
     """
 
     def __init__(
@@ -108,8 +111,9 @@ class VirtualClock:
         return self.engine.next_due_ns()
 
     def next_trigger_at(self) -> datetime | None:
+        """When the next attempt is due; None when nothing is, or when it lies past year 9999."""
         due = self.engine.next_due_ns()
-        return None if due is None else ns_to_datetime(due)
+        return None if due is None or due > MAX_DATETIME_NS else ns_to_datetime(due)
 
     @property
     def delivery(self) -> Deliver | None:
@@ -244,8 +248,21 @@ class VirtualClock:
         return _Move(self)
 
     def _move_to(self, target_ns: int) -> list[TriggerRecord]:
+        if target_ns > MAX_DATETIME_NS:
+            raise ClockError(
+                f"cannot move the clock to {target_ns} ns: past year 9999, which datetime cannot hold"
+            )
         raised: list[BaseException] = []
-        records = self._drain(target_ns, raised)
+        records = self._drain(target_ns, raised, limit=self.idle_trigger_limit)
+        due = self.engine.next_due_ns()
+        if len(records) >= self.idle_trigger_limit and due is not None and due <= target_ns:
+            self._surface(raised)
+            raise ClockError(
+                f"one clock move made {len(records)} attempts and more are due before "
+                f"{format_rfc3339(target_ns)} (a schedule catching up on years of missed ticks?); the "
+                f"clock stopped at {format_rfc3339(self._now_ns)}; raise clock.idle_trigger_limit or "
+                "move in smaller steps"
+            )
         self._set_now(max(self._now_ns, target_ns))
         self._surface(raised)
         return records

@@ -8,6 +8,8 @@ protobuf-go does, so `ERR_MALFORMED_REQUEST` messages read like the real ones.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +72,39 @@ def _reject_constant(token: str) -> object:
     raise ValueError(f"unexpected token {token}")
 
 
+def _finite_float(token: str) -> float:
+    """protojson parses numbers with strconv.ParseFloat: out of float64 range is an error."""
+    value = float(token)
+    if math.isinf(value):
+        raise ValueError(f"invalid google.protobuf.Value: {token}")
+    return value
+
+
+def _finite_int(token: str) -> int:
+    if len(token) > 300 and math.isinf(float(token)):
+        raise ValueError(f"invalid google.protobuf.Value: {token}")
+    return int(token)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _reject_surrogates(value: Any) -> None:
+    """protobuf-go's JSON decoder refuses an unpaired `\\uD800`-style escape ("invalid escape code")."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("invalid escape code (an unpaired UTF-16 surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_surrogates(key)
+            _reject_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_surrogates(item)
+
+
 def position_of(text: str, path: Iterable[str | int]) -> tuple[int, int]:
     """Best-effort (line, column) of the value at `path`, for protobuf-go style messages."""
     offset = 0
@@ -96,9 +131,19 @@ def json_path(parts: Iterable[str | int]) -> str:
 
 def parse_json(raw: bytes) -> Any:
     """Parse like protojson's tokenizer: strict JSON, duplicate keys refused, NaN/Infinity refused."""
-    text = raw.decode("utf-8", errors="strict") if raw else ""
+    text = ""
     try:
-        return json.loads(text, object_pairs_hook=_pairs_without_duplicates, parse_constant=_reject_constant)
+        text = raw.decode("utf-8", errors="strict") if raw else ""
+        value = json.loads(
+            text,
+            object_pairs_hook=_pairs_without_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_finite_int,
+        )
+        if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+            _reject_surrogates(value)
+        return value
     except _DuplicateKey as dup:
         line, col = position_of(text, [dup.key])
         raise DecodeError(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .clock import MAX_DATETIME_NS
 from .engine import Engine, JobState
 from .model import JobPlan, JobSpec
 from .timefmt import ns_to_datetime
@@ -59,6 +60,9 @@ class JobsView(Mapping[str, Job]):
     def __len__(self) -> int:
         return len(self._engine_of().names())
 
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._engine_of().get(name) is not None
+
     def __repr__(self) -> str:
         return f"<jobs {sorted(self)}>"
 
@@ -67,7 +71,9 @@ def _job_of(state: JobState) -> Job:
     return Job(
         name=state.name,
         plan=state.plan,
-        next_trigger_at=ns_to_datetime(state.next_trigger_ns),
+        next_trigger_at=None
+        if state.next_trigger_ns > MAX_DATETIME_NS
+        else ns_to_datetime(state.next_trigger_ns),
         triggers=state.delivered,
         ticks=state.ticks,
     )
