@@ -16,6 +16,7 @@ Version switches (contract §1, §7):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -253,6 +254,7 @@ def _descriptor(spec: str, location: str, exact_every: bool) -> Schedule:
 TZ_EVERY_MESSAGE = "timezone prefix is not supported with @every schedules: {spec}"
 
 
+@functools.lru_cache(maxsize=1024)  # pure, and schedules are immutable: a job stream repeats its specs
 def parse_schedule(spec: str, *, exact_every: bool = True, strict_tz_prefix: bool = True) -> Schedule:
     """`Parser.Parse` of the Scheduler's parser (`K:cron/parser.go`, contract §7); raises `CronError`.
 

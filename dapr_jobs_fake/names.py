@@ -47,7 +47,17 @@ def invalid_name_reason(name: str, storage_key: str, policy: NamePolicy) -> str 
     return None
 
 
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f#?/\\]")
+
+
 def _path_safe_reason(name: str) -> str | None:
+    if (
+        name.isascii()
+        and len(name) <= PATH_SAFE_MAX_LENGTH
+        and name not in (".", "..")
+        and not _UNSAFE.search(name)
+    ):
+        return None  # the common case, without the byte-by-byte walk below
     for forbidden in "#?\x00/\\":
         if forbidden in name:
             return f"job name is invalid: name contains forbidden character: {strconv_quote(name)}"
