@@ -146,9 +146,6 @@ class DaprJobsFake:
         self.clock = VirtualClock(self.engine, start=start, observer=self._observe, travel=travel)
         self.contract = Contract(self.profile, app_id, namespace)
         self.service = JobsService(self.contract, self.engine, self.journal, self.clock.now_ns)
-        self._app_url = app_url
-        self._wsgi_app = wsgi_app
-        self._app_grpc_address = app_grpc_address
         self._options = {
             "dapr_version": dapr_version,
             "start": start,
@@ -187,21 +184,22 @@ class DaprJobsFake:
 
     @property
     def app_url(self) -> str | None:
-        return self._app_url
+        url: str | None = self._options["app_url"]
+        return url
 
     @app_url.setter
     def app_url(self, url: str | None) -> None:
         """Where triggers are POSTed (`<app_url>/job/<name>`); None disconnects the app."""
-        self._app_url = url
+        self._options["app_url"] = url
         self._retarget()
 
     @property
     def wsgi_app(self) -> Any:
-        return self._wsgi_app
+        return self._options["wsgi_app"]
 
     @wsgi_app.setter
     def wsgi_app(self, app: Any) -> None:
-        self._wsgi_app = app
+        self._options["wsgi_app"] = app
         self._retarget()
 
     def on_job(self, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -217,12 +215,13 @@ class DaprJobsFake:
 
     @property
     def app_grpc_address(self) -> str | None:
-        return self._app_grpc_address
+        address: str | None = self._options["app_grpc_address"]
+        return address
 
     @app_grpc_address.setter
     def app_grpc_address(self, address: str | None) -> None:
         """The gRPC app ("host:port") triggers go to via `OnJobEvent`; None disconnects it."""
-        self._app_grpc_address = address
+        self._options["app_grpc_address"] = address
         self._retarget()
 
     def _retarget(self) -> None:
@@ -230,18 +229,18 @@ class DaprJobsFake:
             if self._target is not None:
                 self._target.close()
             self._target = None
-            if self._wsgi_app is not None:
-                self._target = WsgiAppTarget(self._wsgi_app, app_token=self.app_api_token)
-            elif self._app_grpc_address is not None:
+            if self._options["wsgi_app"] is not None:
+                self._target = WsgiAppTarget(self._options["wsgi_app"], app_token=self.app_api_token)
+            elif self._options["app_grpc_address"] is not None:
                 from .grpc_app import GrpcAppTarget  # the grpc extra, imported on demand
 
                 self._target = GrpcAppTarget(
-                    self._app_grpc_address,
+                    self._options["app_grpc_address"],
                     app_token=self.app_api_token,
                     stable_first=self.profile.app_stable_callback,
                 )
-            elif self._app_url is not None:
-                self._target = HttpAppTarget(self._app_url, app_token=self.app_api_token)
+            elif self._options["app_url"] is not None:
+                self._target = HttpAppTarget(self._options["app_url"], app_token=self.app_api_token)
             connected = self._target is not None or bool(self.handlers)
             self.clock.delivery = self._deliver if connected else None
 

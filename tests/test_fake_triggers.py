@@ -161,3 +161,12 @@ def test_undelivered_body_for_gone_app_is_a_failure_not_an_error__s10_3(fake: Da
     records = fake.clock.advance(seconds=5)
     assert [(r.name, r.succeeded, r.status) for r in records] == [("lost", False, None)]
     assert json.dumps(fake.triggers[0].line())  # readable
+
+
+def test_reset_keeps_an_app_set_through_its_setter(fake: DaprJobsFake) -> None:
+    """`reset(**options)` keeps options not given, including those set later through properties."""
+    fake.app_url = "http://127.0.0.1:9"
+    fake.reset(start=START)
+    assert fake.app_url == "http://127.0.0.1:9"
+    fake.reset(app_url=None)
+    assert fake.app_url is None
