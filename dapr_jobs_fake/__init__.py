@@ -1,20 +1,21 @@
 """dapr-jobs-fake: a fake Dapr sidecar for the Jobs API, for tests.
 
 Contract-checked against the chosen Dapr version, journaled, and fired on a virtual clock the test
-moves. Start with `DaprJobsFake`, or the `dapr_jobs` pytest fixture.
+moves. Start with `DaprJobsFake`, or the `dapr_jobs` pytest fixture. docs/architecture.md describes
+the layers: `golang` < `contract` < `engine` < `delivery` < `journal` < `sidecar` < the facade
+(`fake`, `options`) < `plugin` and `cli`.
 """
 
-__version__ = "0.1.0"
-
-from .clock import ClockError, VirtualClock
-from .delivery import JobEvent
-from .errors import DaprError
+from ._version import __version__
+from .contract.errors import DaprError
+from .contract.profiles import PROFILES, Profile, get_profile
+from .delivery.handlers import JobEvent
+from .engine.clock import ClockError, VirtualClock
+from .engine.jobs_view import Job
 from .fake import DaprJobsFake
-from .jobs_view import Job
-from .journal import Call
-from .profiles import PROFILES, Profile, get_profile
-from .triggers import TriggerRecord
-from .violations import ContractWarning, Violation
+from .journal.findings import ContractWarning, Violation
+from .journal.records import Call, TriggerRecord
+from .options import FakeOptions
 
 __all__ = [
     "PROFILES",
@@ -23,6 +24,7 @@ __all__ = [
     "ContractWarning",
     "DaprError",
     "DaprJobsFake",
+    "FakeOptions",
     "Job",
     "JobEvent",
     "Profile",

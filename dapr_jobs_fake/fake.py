@@ -1,44 +1,34 @@
-"""`DaprJobsFake`: the public object that wires contract, engine, clock, delivery, journal and servers.
+"""`DaprJobsFake`: the object a test touches, wiring contract, engine, clock, delivery, journal and servers.
 
-It is what a test touches: start it (or use it as a context manager), point code under test at
-`.url` / `.env`, move `.clock`, and assert with the journal helpers. `reset()` returns it to a blank
-state without closing its ports, so one server can serve many tests (the pytest-httpserver pattern).
+Start it (or use it as a context manager), point code under test at `.url` / `.env`, move `.clock`, and
+assert with the journal helpers. Its parts are built once and keep their identity: `reset()` swaps
+state (jobs, journal, handlers, clock time, options), never wiring, so one server can serve many tests
+(the pytest-httpserver pattern) and nothing holds a stale reference.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import __version__
-from .clock import VirtualClock
-from .contract import Contract
-from .delivery import HttpAppTarget, JobHandlers, Outcome, Target, WsgiAppTarget
-from .engine import Attempt, Engine
-from .http_api import HttpJobsApi, SidecarHTTPServer
-from .jobs_view import Job, JobsView
-from .journal import Call, Journal
-from .profiles import DEFAULT_PROFILE, Profile, get_profile
-from .service import JobsService
-from .triggers import TriggerRecord, assert_triggered
-from .violations import ContractWarning, Violation
-
-#: Options `reset()` accepts, with the values it falls back to.
-RESETTABLE_DEFAULTS: dict[str, Any] = {
-    "dapr_version": DEFAULT_PROFILE.key,
-    "start": None,
-    "app_url": None,
-    "wsgi_app": None,
-    "api_token": None,
-    "app_api_token": None,
-    "app_id": "app",
-    "namespace": "default",
-    "travel": False,
-    "app_grpc_address": None,
-}
+from ._version import __version__
+from .contract.profiles import Profile, get_profile
+from .contract.rules import Contract
+from .delivery.handlers import JobHandlers
+from .delivery.router import AppSettings, DeliveryRouter
+from .engine.clock import VirtualClock
+from .engine.engine import Engine
+from .engine.jobs_view import Job, JobsView
+from .journal.findings import ContractWarning, Violation
+from .journal.journal import Journal
+from .journal.records import Call, TriggerRecord
+from .options import SERVER_OPTIONS, STATE_OPTIONS, FakeOptions, check_names
+from .sidecar.http_api import HttpJobsApi
+from .sidecar.http_server import SidecarHTTPServer
+from .sidecar.service import JobsService
 
 
 def grpc_available() -> bool:
@@ -54,213 +44,166 @@ def grpc_available() -> bool:
         return False
 
 
+class _Option:
+    """A fake's property for one option: reads `fake.options`, writes through `fake.configure`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, fake: DaprJobsFake | None, owner: type) -> Any:
+        if fake is None:
+            return self
+        return getattr(fake.options, self.name)
+
+    def __set__(self, fake: DaprJobsFake, value: Any) -> None:
+        if self.name in SERVER_OPTIONS:
+            raise AttributeError(f"{self.name} is fixed when the fake is built; make another DaprJobsFake")
+        fake.configure(**{self.name: value})
+
+
 class DaprJobsFake:
     """A fake Dapr sidecar serving the Jobs API, with a virtual clock and a journal.
 
-    Options (all keyword): `dapr_version` (a profile key, default "1.18"), `start` (aware datetime the
-    virtual clock starts at; default: now, frozen), `app_url` (where triggers are POSTed), `wsgi_app`
-    (a WSGI app that receives triggers in process), `api_token` (require `dapr-api-token`),
-    `app_api_token` (sent to the app), `app_id` and `namespace` (used in Dapr's error texts),
-    `host`/`http_port` (default 127.0.0.1 and an ephemeral port), `travel` (the process clock follows
-    the virtual clock), `grpc` (serve daprd's gRPC API too, for the Dapr SDKs: True, False, or None =
-    when the `grpc` extra is installed), `grpc_port` (default: an ephemeral port), `app_grpc_address`
-    ("host:port" of a gRPC app, e.g. `dapr.ext.grpc.App`, that receives triggers via `OnJobEvent`).
-    An app is picked in this order: `wsgi_app`, `app_grpc_address`, `app_url`; `on_job` handlers
-    take their jobs first.
+    Keyword options (`FakeOptions` documents each): `dapr_version` (a profile key, default "1.18"),
+    `start`, `app_url`, `wsgi_app`, `app_grpc_address`, `api_token`, `app_api_token`, `app_id`,
+    `namespace`, `travel`, and the server options `host`, `http_port`, `grpc`, `grpc_port`. Each is
+    also a property; setting one applies it at once. An app is picked in this order: `wsgi_app`,
+    `app_grpc_address`, `app_url`; `on_job` handlers take their jobs first.
     """
 
-    def __init__(
-        self,
-        *,
-        dapr_version: str | Profile = DEFAULT_PROFILE.key,
-        start: datetime | None = None,
-        app_url: str | None = None,
-        wsgi_app: Any = None,
-        api_token: str | None = None,
-        app_api_token: str | None = None,
-        app_id: str = "app",
-        namespace: str = "default",
-        host: str = "127.0.0.1",
-        http_port: int = 0,
-        travel: bool = False,
-        grpc: bool | None = None,
-        grpc_port: int = 0,
-        app_grpc_address: str | None = None,
-    ) -> None:
-        self.host = host
-        self.journal = Journal()
-        self.handlers = JobHandlers()
+    dapr_version = _Option("dapr_version")
+    app_url = _Option("app_url")
+    wsgi_app = _Option("wsgi_app")
+    app_grpc_address = _Option("app_grpc_address")
+    api_token = _Option("api_token")
+    app_api_token = _Option("app_api_token")
+    app_id = _Option("app_id")
+    namespace = _Option("namespace")
+    travel = _Option("travel")
+    host = _Option("host")
+
+    def __init__(self, options: FakeOptions | None = None, /, **changes: Any) -> None:
+        self.options = (options or FakeOptions()).replace(**changes)
         self._lock = threading.RLock()
-        self._trigger_records: list[TriggerRecord] = []
-        #: Called with every trigger record as it is made (the CLI's log).
-        self.trigger_listeners: list[Callable[[TriggerRecord], None]] = []
-        self._target: Target | None = None
-        self._configure(
-            dapr_version=dapr_version,
-            start=start,
-            app_url=app_url,
-            wsgi_app=wsgi_app,
-            api_token=api_token,
-            app_api_token=app_api_token,
-            app_id=app_id,
-            namespace=namespace,
-            travel=travel,
-            app_grpc_address=app_grpc_address,
+        self.journal = Journal()
+        self.engine = Engine()
+        self.clock = VirtualClock(
+            self.engine,
+            start=self.options.start,
+            observer=self.journal.record_trigger,
+            notify=self.journal.flush,
         )
-        self.api = HttpJobsApi(self.service, api_token=lambda: self.api_token, metadata=self.metadata)
-        self.httpserver = SidecarHTTPServer(self.api, host, http_port)
+        self.router = DeliveryRouter()
+        self.handlers: JobHandlers = self.router.handlers
+        profile = get_profile(self.options.dapr_version)
+        self.service = JobsService(
+            Contract(profile, self.options.app_id, self.options.namespace),
+            self.engine,
+            self.journal,
+            self.clock,
+        )
+        self.api = HttpJobsApi(self.service, api_token=lambda: self.options.api_token, metadata=self.metadata)
+        self.httpserver = SidecarHTTPServer(
+            self.api.front, self.api.unknown_route, self.options.host, self.options.http_port
+        )
         self.grpc_api: Any = None
         self.grpc_server: Any = None
-        if grpc is None:
-            grpc = grpc_available()
-        if grpc:
-            from .grpc_api import GrpcJobsApi, GrpcSidecarServer  # the grpc extra, imported on demand
+        grpc = self.options.grpc
+        if grpc or (grpc is None and grpc_available()):
+            from .sidecar.grpc_api import GrpcJobsApi  # the grpc extra, imported on demand
+            from .sidecar.grpc_server import GrpcSidecarServer
 
             self.grpc_api = GrpcJobsApi(
-                self.service, api_token=lambda: self.api_token, metadata=self.metadata
+                self.service, api_token=lambda: self.options.api_token, metadata=self.metadata
             )
-            self.grpc_server = GrpcSidecarServer(self.grpc_api, host, grpc_port)
-        self.jobs: Mapping[str, Job] = JobsView(lambda: self.engine)
+            self.grpc_server = GrpcSidecarServer(self.grpc_api, self.options.host, self.options.grpc_port)
+        self.jobs: Mapping[str, Job] = JobsView(self.engine)
+        self._apply()
+        if self.options.travel:
+            self.clock.start_travel()
 
-    # -- configuration --------------------------------------------------------------------------
-    def _configure(
-        self,
-        *,
-        dapr_version: str | Profile,
-        start: datetime | None,
-        app_url: str | None,
-        wsgi_app: Any,
-        api_token: str | None,
-        app_api_token: str | None,
-        app_id: str,
-        namespace: str,
-        travel: bool,
-        app_grpc_address: str | None,
-    ) -> None:
-        self.profile = get_profile(dapr_version)
-        self.api_token = api_token
-        self.app_api_token = app_api_token
-        self.app_id = app_id
-        self.namespace = namespace
-        self.engine = Engine(retries_enabled=self.profile.default_failure_policy is not None)
-        self.clock = VirtualClock(self.engine, start=start, observer=self._observe, travel=travel)
-        self.contract = Contract(self.profile, app_id, namespace)
-        self.service = JobsService(self.contract, self.engine, self.journal, self.clock.now_ns)
-        self._options = {
-            "dapr_version": dapr_version,
-            "start": start,
-            "app_url": app_url,
-            "wsgi_app": wsgi_app,
-            "api_token": api_token,
-            "app_api_token": app_api_token,
-            "app_id": app_id,
-            "namespace": namespace,
-            "travel": travel,
-            "app_grpc_address": app_grpc_address,
-        }
-        self._retarget()
+    # -- options --------------------------------------------------------------------------------
+    @property
+    def profile(self) -> Profile:
+        """The emulated Dapr version."""
+        return self.service.contract.profile
 
-    def reset(self, **options: Any) -> None:
-        """Forget every job, call, trigger and handler, and apply `options` (the constructor's keywords
-        except host and ports; those not given keep their current value). The servers keep running
-        on the same ports; the clock starts again at `start` (or the current time)."""
-        unknown = set(options) - set(RESETTABLE_DEFAULTS)
-        if unknown:
-            raise TypeError(f"reset() got unexpected option(s): {sorted(unknown)}")
+    @property
+    def contract(self) -> Contract:
+        return self.service.contract
+
+    def configure(self, **changes: Any) -> None:
+        """Apply option changes now, keeping jobs and journal (what the option properties do).
+
+        A new `start` takes effect at the next `reset()`; `travel` starts or stops following at once.
+        """
+        check_names(changes, STATE_OPTIONS, "option")
         with self._lock:
-            self.clock.close()
-            if self._target is not None:
-                self._target.close()
-                self._target = None
+            before = self.options
+            self.options = before.replace(**changes)
+            self._apply()
+            if self.options.travel != before.travel:
+                (self.clock.start_travel if self.options.travel else self.clock.stop_travel)()
+
+    def reset(self, **changes: Any) -> None:
+        """Forget every job, call, trigger, handler and listener, and apply `changes` (options not given
+        keep their value). The servers keep running on the same ports; the clock starts again at
+        `start` (or the current time)."""
+        check_names(changes, STATE_OPTIONS, "option")
+        with self._lock:
+            self.options = self.options.replace(**changes)
             self.journal.clear()
             self.handlers.clear()
-            self._trigger_records.clear()
+            self.engine.clear()
             self.httpserver.clear()
-            self._configure(**{**self._options, **options})
-            self.api.service = self.service
-            self.api.contract = self.contract
-            if self.grpc_api is not None:
-                self.grpc_api.service = self.service
+            self.clock.reset(start=self.options.start, travel=self.options.travel)
+            self._apply()
 
-    @property
-    def app_url(self) -> str | None:
-        url: str | None = self._options["app_url"]
-        return url
-
-    @app_url.setter
-    def app_url(self, url: str | None) -> None:
-        """Where triggers are POSTed (`<app_url>/job/<name>`); None disconnects the app."""
-        self._options["app_url"] = url
-        self._retarget()
-
-    @property
-    def wsgi_app(self) -> Any:
-        return self._options["wsgi_app"]
-
-    @wsgi_app.setter
-    def wsgi_app(self, app: Any) -> None:
-        self._options["wsgi_app"] = app
-        self._retarget()
+    def _apply(self) -> None:
+        """Make the parts follow `self.options` (called with the lock held, or from `__init__`)."""
+        options = self.options
+        profile = get_profile(options.dapr_version)
+        contract = self.service.contract
+        if (contract.profile, contract.errors.app_id, contract.errors.namespace) != (
+            profile,
+            options.app_id,
+            options.namespace,
+        ):
+            self.service.contract = Contract(profile, options.app_id, options.namespace)
+        self.engine.retries_enabled = profile.results_reported
+        self.router.configure(
+            AppSettings(
+                app_url=options.app_url,
+                wsgi_app=options.wsgi_app,
+                app_grpc_address=options.app_grpc_address,
+                app_api_token=options.app_api_token,
+                stable_callback=profile.app_stable_callback,
+                dataless_fails=profile.dataless_http_jobs_broken,
+            )
+        )
+        router = self.router
+        if router.target is None:  # handlers only: no per-attempt routing needed
+            self.clock.delivery = router.handlers.deliver if router.connected else None
+        else:
+            self.clock.delivery = router.deliver
 
     def on_job(self, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: handle triggers of job `name` (every job without a handler when None) in process."""
-        register = self.handlers.on_job(name)
 
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
-            result = register(fn)
-            self._retarget()
-            return result
+            with self._lock:
+                self.handlers.register(name, fn)
+                self._apply()
+            return fn
 
         return decorator
-
-    @property
-    def app_grpc_address(self) -> str | None:
-        address: str | None = self._options["app_grpc_address"]
-        return address
-
-    @app_grpc_address.setter
-    def app_grpc_address(self, address: str | None) -> None:
-        """The gRPC app ("host:port") triggers go to via `OnJobEvent`; None disconnects it."""
-        self._options["app_grpc_address"] = address
-        self._retarget()
-
-    def _retarget(self) -> None:
-        with self._lock:
-            if self._target is not None:
-                self._target.close()
-            self._target = None
-            if self._options["wsgi_app"] is not None:
-                self._target = WsgiAppTarget(self._options["wsgi_app"], app_token=self.app_api_token)
-            elif self._options["app_grpc_address"] is not None:
-                from .grpc_app import GrpcAppTarget  # the grpc extra, imported on demand
-
-                self._target = GrpcAppTarget(
-                    self._options["app_grpc_address"],
-                    app_token=self.app_api_token,
-                    stable_first=self.profile.app_stable_callback,
-                )
-            elif self._options["app_url"] is not None:
-                self._target = HttpAppTarget(self._options["app_url"], app_token=self.app_api_token)
-            connected = self._target is not None or bool(self.handlers)
-            self.clock.delivery = self._deliver if connected else None
-
-    def _deliver(self, attempt: Attempt) -> Outcome:
-        if self.handlers.handles(attempt.name) or self._target is None:
-            return self.handlers.deliver(attempt)
-        return self._target.deliver(attempt)
-
-    def _observe(self, record: TriggerRecord) -> None:
-        with self._lock:
-            self._trigger_records.append(record)
-        for listener in self.trigger_listeners:
-            listener(record)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> DaprJobsFake:
         if not self.httpserver.is_running():
             self.httpserver.start()
         if self.grpc_server is not None and not self.grpc_server.is_running():
-            travelling = bool(self._options["travel"])
+            travelling = self.clock.travelling
             if travelling:  # grpc's server start hangs while time-machine holds the clock still
                 self.clock.stop_travel()
             try:
@@ -275,8 +218,7 @@ class DaprJobsFake:
 
     def stop(self) -> None:
         self.clock.close()
-        if self._target is not None:
-            self._target.close()
+        self.router.close()
         if self.httpserver.is_running():
             self.httpserver.stop()
         if self.grpc_server is not None:
@@ -299,37 +241,37 @@ class DaprJobsFake:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.http_port}"
+        return f"http://{_bracketed(self.options.host)}:{self.http_port}"
 
     @property
     def env(self) -> dict[str, str]:
         """The `DAPR_*` variables that point Dapr SDKs and apps at this fake."""
+        host = self.options.host
         env = {
             "DAPR_HTTP_PORT": str(self.http_port),
             "DAPR_HTTP_ENDPOINT": self.url,
-            "DAPR_RUNTIME_HOST": self.host,
+            "DAPR_RUNTIME_HOST": host,
         }
         if self.grpc_server is not None:
-            host = f"[{self.host}]" if ":" in self.host else self.host
             env["DAPR_GRPC_PORT"] = str(self.grpc_port)
-            env["DAPR_GRPC_ENDPOINT"] = f"{host}:{self.grpc_port}"
-        if self.api_token:
-            env["DAPR_API_TOKEN"] = self.api_token
+            env["DAPR_GRPC_ENDPOINT"] = f"{_bracketed(host)}:{self.grpc_port}"
+        if self.options.api_token:
+            env["DAPR_API_TOKEN"] = self.options.api_token
         return env
 
     def metadata(self) -> dict[str, Any]:
         """The `/v1.0/metadata` answer (§12): enough for clients that probe it, naming the version."""
+        profile = self.profile
         return {
-            "id": self.app_id,
-            "runtimeVersion": self.profile.runtime_version,
+            "id": self.options.app_id,
+            "runtimeVersion": profile.runtime_version,
             "enabledFeatures": [],
             "actors": [],
             "components": [],
             "extended": {
-                "daprRuntimeVersion": self.profile.runtime_version,
+                "daprRuntimeVersion": profile.runtime_version,
                 "dapr-jobs-fake": __version__,
-                "dapr-jobs-fake-profile": self.profile.key,
+                "dapr-jobs-fake-profile": profile.key,
             },
             "subscriptions": [],
             "httpEndpoints": [],
@@ -364,8 +306,7 @@ class DaprJobsFake:
 
     @property
     def triggers(self) -> list[TriggerRecord]:
-        with self._lock:
-            return list(self._trigger_records)
+        return self.journal.triggers
 
     def assert_scheduled(self, name: str, count: int | None = None, **fields: Any) -> list[Call]:
         return self.journal.assert_scheduled(name, count, **fields)
@@ -380,10 +321,14 @@ class DaprJobsFake:
         self.journal.assert_no_violations()
 
     def assert_triggered(
-        self, name: str, times: int | None = None, at: datetime | list[datetime] | None = None
+        self, name: str, times: int | None = None, at: datetime | Sequence[datetime] | None = None
     ) -> list[TriggerRecord]:
-        return assert_triggered(self.triggers, name, times=times, at=at)
+        return self.journal.assert_triggered(name, times=times, at=at)
 
     def __repr__(self) -> str:
         state = "running" if self.httpserver.is_running() else "stopped"
         return f"<DaprJobsFake {self.profile.key} {state} {self.url if state == 'running' else ''}>"
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

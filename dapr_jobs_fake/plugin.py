@@ -27,13 +27,19 @@ from typing import Any
 
 import pytest
 
-from .fake import RESETTABLE_DEFAULTS, DaprJobsFake
-from .profiles import DEFAULT_PROFILE, PROFILES
-from .violations import Violation, explain_all
+from .contract.profiles import DEFAULT_PROFILE, PROFILES
+from .fake import DaprJobsFake
+from .journal.findings import Violation, explain_all
+from .options import STATE_DEFAULTS, STATE_OPTIONS, check_names, info
 
-#: Marker options that configure the fake (`DaprJobsFake.reset` keywords), then the plugin's own.
-_RESET_OPTIONS = tuple(RESETTABLE_DEFAULTS)
-MARKER_OPTIONS = (*_RESET_OPTIONS, "strict", "expect_violations")
+#: The plugin's own marker options, beside every state option of the fake (`FakeOptions`).
+_PLUGIN_OPTIONS = {
+    "strict": "False: record violations without failing the test",
+    "expect_violations": "rule names that must occur, e.g. ['schedule.empty']",
+}
+MARKER_OPTIONS = (*STATE_OPTIONS, *_PLUGIN_OPTIONS)
+#: Fake options with an ini option of their own (`OptionInfo.ini`), e.g. dapr_jobs_version.
+_INI_OPTIONS = {name: info(name).ini for name in STATE_OPTIONS if info(name).ini}
 _GRPC_ENV = ("DAPR_GRPC_PORT", "DAPR_GRPC_ENDPOINT")
 _EARLY_FAKE = pytest.StashKey[DaprJobsFake]()
 
@@ -55,11 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="do not fail tests whose requests violated the Dapr Jobs contract (they are still recorded)",
     )
-    parser.addini(
-        "dapr_jobs_version",
-        f"Dapr version the fake emulates (default {DEFAULT_PROFILE.key})",
-        default=DEFAULT_PROFILE.key,
-    )
+    for name, ini in _INI_OPTIONS.items():
+        default = STATE_DEFAULTS[name]
+        help_text = f"default of the fake's {name} option: {info(name).doc} (default {str(default).lower()})"
+        if isinstance(default, bool):
+            parser.addini(str(ini), help_text, type="bool", default=default)
+        else:
+            parser.addini(str(ini), help_text, default=default)
     parser.addini(
         "dapr_jobs_strict",
         "fail a test at teardown when a request violated the contract (default true)",
@@ -77,12 +85,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "start the session fake before test modules are imported and export its DAPR_* variables "
         "for the whole run (needed by Dapr Python SDK <= 1.18, which reads them once at import; "
         "default false)",
-        type="bool",
-        default=False,
-    )
-    parser.addini(
-        "dapr_jobs_travel",
-        "let the process clock follow the fake's virtual clock (default false)",
         type="bool",
         default=False,
     )
@@ -141,19 +143,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    described = [f"{name} ({info(name).doc})" for name in STATE_OPTIONS]
+    described += [f"{name} ({doc})" for name, doc in _PLUGIN_OPTIONS.items()]
     config.addinivalue_line(
-        "markers",
-        "dapr_jobs(**options): per-test options for the dapr_jobs fixture: dapr_version, start (datetime), "
-        "app_url, app_grpc_address, "
-        "api_token, app_api_token, app_id, namespace, travel, strict (False: record violations without "
-        "failing), expect_violations (rule names that must occur, e.g. ['schedule.empty'])",
+        "markers", "dapr_jobs(**options): per-test options for the dapr_jobs fixture: " + "; ".join(described)
     )
 
 
 def _defaults(config: pytest.Config) -> dict[str, Any]:
-    version = config.getoption("dapr_jobs_version") or config.getini("dapr_jobs_version")
-    strict = bool(config.getini("dapr_jobs_strict")) and not config.getoption("dapr_jobs_lenient")
-    return {"dapr_version": version, "strict": strict, "travel": bool(config.getini("dapr_jobs_travel"))}
+    """The run's defaults: every state option (ini where it has one), then the plugin's own."""
+    defaults = dict(STATE_DEFAULTS)
+    for name, ini in _INI_OPTIONS.items():
+        defaults[name] = config.getini(str(ini))
+    defaults["dapr_version"] = config.getoption("dapr_jobs_version") or defaults["dapr_version"]
+    defaults["strict"] = bool(config.getini("dapr_jobs_strict")) and not config.getoption("dapr_jobs_lenient")
+    return defaults
+
+
+def _state(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k in STATE_OPTIONS}
 
 
 def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -161,12 +169,10 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     for marker in reversed(list(request.node.iter_markers("dapr_jobs"))):  # closest marker wins
         if marker.args:
             raise pytest.UsageError("@pytest.mark.dapr_jobs takes keyword options only")
-        unknown = set(marker.kwargs) - set(MARKER_OPTIONS)
-        if unknown:
-            raise pytest.UsageError(
-                f"@pytest.mark.dapr_jobs: unknown option(s) {sorted(unknown)}; "
-                f"known: {', '.join(MARKER_OPTIONS)}"
-            )
+        try:
+            check_names(marker.kwargs, MARKER_OPTIONS, "option")
+        except TypeError as err:
+            raise pytest.UsageError(f"@pytest.mark.dapr_jobs: {err}") from None
         options.update(marker.kwargs)
     return options
 
@@ -224,7 +230,7 @@ def dapr_jobs(
     HTTP, and gRPC when on, so `dapr.clients.DaprClient()` created in the test reaches it)."""
     options = {**_defaults(request.config), **_marker_options(request)}
     fake = dapr_jobs_session
-    fake.reset(**{**RESETTABLE_DEFAULTS, **{k: v for k, v in options.items() if k in _RESET_OPTIONS}})
+    fake.reset(**_state(options))
     for key, value in fake.env.items():
         monkeypatch.setenv(key, value)
     if not fake.api_token:
@@ -238,7 +244,7 @@ def dapr_jobs(
         try:
             check_teardown(fake, strict=bool(options["strict"]), expected=options.get("expect_violations"))
         finally:
-            fake.reset(**{**RESETTABLE_DEFAULTS, "dapr_version": options["dapr_version"]})
+            fake.reset(**_state(_defaults(request.config)))
 
 
 @pytest.fixture

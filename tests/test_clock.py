@@ -9,12 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dapr_jobs_fake.clock import ClockError, RunawayJobError, VirtualClock
-from dapr_jobs_fake.delivery import JobEvent, JobHandlers
-from dapr_jobs_fake.engine import Engine
-from dapr_jobs_fake.model import DEFAULT_FAILURE_POLICY, FailurePolicy, JobPlan, JobSpec
-from dapr_jobs_fake.timefmt import datetime_to_ns
-from dapr_jobs_fake.triggers import TriggerRecord, assert_triggered
+from dapr_jobs_fake.contract.model import DEFAULT_FAILURE_POLICY, FailurePolicy, JobPlan, JobSpec
+from dapr_jobs_fake.delivery.handlers import JobEvent, JobHandlers
+from dapr_jobs_fake.engine.clock import ClockError, RunawayJobError, VirtualClock
+from dapr_jobs_fake.engine.engine import Engine
+from dapr_jobs_fake.golang.calendar import datetime_to_ns
+from dapr_jobs_fake.journal.journal import check_triggered as assert_triggered
+from dapr_jobs_fake.journal.records import TriggerRecord
 
 S = 1_000_000_000
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dapr_jobs_fake.cron import (
+from dapr_jobs_fake.golang.cron import (
     EVERY_LEGACY_SECOND,
     EVERY_MILLISECOND,
     TZ_EVERY_MESSAGE,
@@ -24,7 +24,7 @@ from dapr_jobs_fake.cron import (
     SchedulerPanicError,
     parse_schedule,
 )
-from dapr_jobs_fake.cron_next import STAR_BIT, go_date, load_zone
+from dapr_jobs_fake.golang.cron_next import STAR_BIT, go_date, load_zone
 
 S = 1_000_000_000
 MS = 1_000_000

@@ -13,20 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask, request
 
-from dapr_jobs_fake.clock import VirtualClock
-from dapr_jobs_fake.delivery import (
-    HttpAppTarget,
-    JobEvent,
-    JobHandlers,
-    UndeliverableData,
-    WsgiAppTarget,
-    encode_job_body,
-    job_path,
-    outcome_for_grpc_code,
-    outcome_for_status,
-)
-from dapr_jobs_fake.engine import Attempt, Engine
-from dapr_jobs_fake.model import (
+from dapr_jobs_fake.contract.model import (
     DEFAULT_FAILURE_POLICY,
     VALUE_TYPE_URL,
     FailurePolicy,
@@ -34,7 +21,20 @@ from dapr_jobs_fake.model import (
     JobPlan,
     JobSpec,
 )
-from dapr_jobs_fake.render import protojson_value
+from dapr_jobs_fake.contract.protojson import protojson_value
+from dapr_jobs_fake.delivery.handlers import JobEvent, JobHandlers
+from dapr_jobs_fake.delivery.http_app import HttpAppTarget
+from dapr_jobs_fake.delivery.wire import (
+    UndeliverableData,
+    encode_job_body,
+    job_path,
+    outcome_for_grpc_code,
+    outcome_for_status,
+)
+from dapr_jobs_fake.delivery.wsgi_app import WsgiAppTarget
+from dapr_jobs_fake.engine.attempt import Attempt
+from dapr_jobs_fake.engine.clock import VirtualClock
+from dapr_jobs_fake.engine.engine import Engine
 
 S = 1_000_000_000
 T0 = 1_704_067_200 * S

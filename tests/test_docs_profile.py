@@ -22,7 +22,6 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,9 +76,9 @@ def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def fake() -> Iterator[DaprJobsFake]:
-    with DaprJobsFake(dapr_version="docs-1.14-alpha") as running:
-        yield running
+def fake(docs_fake: DaprJobsFake) -> DaprJobsFake:
+    """The shared fake emulating the v1.14 alpha reference document."""
+    return docs_fake
 
 
 def test_document_has_the_three_curl_examples() -> None:

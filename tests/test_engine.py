@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from dapr_jobs_fake.engine import SPIN_LIMIT, Attempt, Engine, Report, next_tick_ns
-from dapr_jobs_fake.model import DEFAULT_FAILURE_POLICY, FailurePolicy, JobPlan, JobSpec
+from dapr_jobs_fake.contract.model import DEFAULT_FAILURE_POLICY, FailurePolicy, JobPlan, JobSpec
+from dapr_jobs_fake.engine.attempt import Attempt, Report
+from dapr_jobs_fake.engine.engine import SPIN_LIMIT, Engine, next_tick_ns
 
 S = 1_000_000_000
 T0 = 1_704_067_200 * S  # 2024-01-01T00:00:00Z

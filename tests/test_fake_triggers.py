@@ -17,9 +17,10 @@ START = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def fake() -> DaprJobsFake:
-    with DaprJobsFake(start=START) as running:
-        yield running
+def fake(fake: DaprJobsFake) -> DaprJobsFake:
+    """The shared fake, its clock at START."""
+    fake.reset(start=START)
+    return fake
 
 
 def post(fake: DaprJobsFake, name: str, body: object) -> requests.Response:

@@ -26,24 +26,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dapr_jobs_fake import ClockError, DaprJobsFake
-from dapr_jobs_fake.clock import RunawayJobError
-from dapr_jobs_fake.cron import CronError, EverySchedule, parse_schedule
-from dapr_jobs_fake.engine import next_tick_ns
-from dapr_jobs_fake.model import JobSpec
-from dapr_jobs_fake.timefmt import (
-    GoDurationError,
-    PointInTimeError,
+from dapr_jobs_fake.contract.model import JobSpec
+from dapr_jobs_fake.engine.clock import RunawayJobError
+from dapr_jobs_fake.engine.engine import next_tick_ns
+from dapr_jobs_fake.golang.calendar import add_date, ns_to_datetime
+from dapr_jobs_fake.golang.cron import CronError, EverySchedule, parse_schedule
+from dapr_jobs_fake.golang.duration import GoDurationError, format_go_duration, parse_go_duration
+from dapr_jobs_fake.golang.iso8601 import ISO8601Error, parse_iso8601_duration
+from dapr_jobs_fake.golang.pointintime import PointInTimeError, parse_point_in_time
+from dapr_jobs_fake.golang.protoduration import (
     ProtoDurationError,
-    RFC3339Error,
-    format_go_duration,
     format_proto_duration,
-    format_rfc3339,
-    ns_to_datetime,
-    parse_go_duration,
-    parse_point_in_time,
     parse_proto_duration,
-    parse_rfc3339,
 )
+from dapr_jobs_fake.golang.rfc3339 import RFC3339Error, format_rfc3339, parse_rfc3339
 
 #: `FUZZ_EXAMPLES=5000 pytest tests/test_fuzz.py` for a longer one-off run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
@@ -51,7 +47,6 @@ FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=False,
 )
 PURE = settings(max_examples=max(200, EXAMPLES), deadline=None)
 
@@ -742,21 +737,39 @@ def test_parse_go_duration(text: str) -> None:
 @PURE
 @given(text=rfc3339 | st.text(max_size=30))
 def test_parse_rfc3339(text: str) -> None:
+    """Whatever parses formats back (as UTC, `Z`) to a text that parses to the same instant."""
     try:
         ns = parse_rfc3339(text)
     except RFC3339Error:
         return
-    assert isinstance(ns, int)
+    assert parse_rfc3339(format_rfc3339(ns)) == ns
 
 
 @PURE
 @given(text=point_in_time, base=st.integers(0, 2**62))
 def test_parse_point_in_time(text: str, base: int) -> None:
+    """The three forms are tried in go-etcd-cron's order (§8): RFC 3339, then a Go duration from
+    `base`, then ISO 8601; the result is the first that parses, and nothing else is accepted."""
+    expected: int | None = None
+    try:
+        expected = parse_rfc3339(text)
+    except RFC3339Error:
+        try:
+            expected = base + parse_go_duration(text)
+        except GoDurationError:
+            try:
+                iso = parse_iso8601_duration(text)
+            except ISO8601Error:
+                pass
+            else:
+                if iso.repeats <= 0:
+                    expected = add_date(base, iso.years, iso.months, iso.days) + iso.duration_ns
     try:
         ns = parse_point_in_time(text, base)
     except PointInTimeError:
+        assert expected is None, (text, expected)
         return
-    assert isinstance(ns, int)
+    assert ns == expected, (text, base)
 
 
 @PURE
@@ -836,13 +849,14 @@ def test_name_with_valid_utf8_escapes_still_works(fake: DaprJobsFake) -> None:
 
 @pytest.fixture
 def control(fake: DaprJobsFake) -> Iterator[DaprJobsFake]:
-    from dapr_jobs_fake.control_api import ControlApi
+    from dapr_jobs_fake.cli.control_api import ControlApi
 
-    fake.api.control = ControlApi(fake, mode=lambda: "manual")
+    control = ControlApi(fake, mode=lambda: "manual")
+    control.mount()
     try:
         yield fake
     finally:
-        fake.api.control = None
+        fake.api.mounts.remove(control.handle)
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from dapr.proto import common_v1
 from google.protobuf import any_pb2, json_format, struct_pb2
 
 from dapr_jobs_fake import DaprJobsFake
-from dapr_jobs_fake.profiles import DAPR_1_18
+from dapr_jobs_fake.contract.profiles import DAPR_1_18
 
 DAPR_1_17 = dataclasses.replace(
     DAPR_1_18, key="1.17", grpc_stable_jobs=False, grpc_list_and_prefix="alpha1", app_stable_callback=False

@@ -27,7 +27,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from dapr_jobs_fake import DaprJobsFake
-from dapr_jobs_fake.profiles import DAPR_1_18, DOCS_1_14_ALPHA
+from dapr_jobs_fake.contract.profiles import DAPR_1_18, DOCS_1_14_ALPHA
 
 VALUE_URL = "type.googleapis.com/google.protobuf.Value"
 #: A pre-1.18 sidecar: Alpha1 job RPCs, List/DeleteByPrefix only as Alpha1 (§1 matrix, 1.17.x column).
@@ -408,7 +408,7 @@ def test_grpc_false_serves_http_only() -> None:
 
 
 def test_asking_for_grpc_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(sys.modules, "dapr_jobs_fake.grpc_api")
+    monkeypatch.delitem(sys.modules, "dapr_jobs_fake.sidecar.grpc_api")
     monkeypatch.setitem(sys.modules, "grpc_status", None)  # as if grpcio-status were not installed
     with pytest.raises(ImportError, match=r'pip install "dapr-jobs-fake\[grpc\]"'):
         DaprJobsFake(grpc=True)

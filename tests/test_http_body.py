@@ -5,7 +5,6 @@ adapter. Each test starts its own `DaprJobsFake()`, so the module is parallel-sa
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,12 +37,6 @@ def assert_malformed(answer: Answer) -> None:
 
 def rules(fake: DaprJobsFake) -> list[tuple[str, str]]:
     return [(v.rule, v.location) for v in fake.violations]
-
-
-@pytest.fixture
-def fake() -> Iterator[DaprJobsFake]:
-    with DaprJobsFake() as running:
-        yield running
 
 
 # -- §3 field names -----------------------------------------------------------------------------------
@@ -414,7 +407,7 @@ def test_name_that_decodes_to_a_bad_escape_is_refused_by_daprd__s2(fake: DaprJob
 )
 def test_name_decoding_follows_go_raw_path_rules__s2(fake: DaprJobsFake, path: str, name: str) -> None:
     """§2: chi routes on `RawPath` only when the escaping is not Go's own, then daprd unescapes once more."""
-    from dapr_jobs_fake.gourl import go_query_unescape, route_path
+    from dapr_jobs_fake.golang.url import go_query_unescape, route_path
 
     assert go_query_unescape(route_path(STABLE + path)[len(STABLE) :]) == name
 

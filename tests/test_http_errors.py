@@ -8,7 +8,6 @@ Each test starts its own `DaprJobsFake()` on an ephemeral port, so the module is
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -61,18 +60,6 @@ def assert_api_error(answer: Answer, status: int, code: str, message_prefix: str
 def assert_one_violation(fake: DaprJobsFake, rule: str, location: str) -> None:
     violations = fake.violations
     assert [(v.rule, v.location) for v in violations] == [(rule, location)], [v.explain() for v in violations]
-
-
-@pytest.fixture
-def fake() -> Iterator[DaprJobsFake]:
-    with DaprJobsFake() as running:
-        yield running
-
-
-@pytest.fixture
-def docs_fake() -> Iterator[DaprJobsFake]:
-    with DaprJobsFake(dapr_version=DOCS) as running:
-        yield running
 
 
 # -- daprd-side rows ---------------------------------------------------------------------------------
@@ -430,13 +417,6 @@ def test_delete_missing_job_succeeds__s5_2(version: str, prefix: str, status: in
         answer = send(fake, "DELETE", prefix + "ghost")
         assert (answer.status, answer.body, answer.content_type) == (status, b"", None)
         assert fake.violations == []
-
-
-@pytest.mark.skip(
-    reason="§5.2 row 21: the fake has no 'Scheduler unreachable' mode; the real text is UNCONFIRMED"
-)
-def test_scheduler_unreachable_is_500__s5_2() -> None:
-    """§5.2 row 21: documented here so the gap is visible."""
 
 
 def test_tz_prefix_without_spec_is_500_on_1_18_3__s5_2_s7(fake: DaprJobsFake) -> None:

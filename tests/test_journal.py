@@ -10,12 +10,6 @@ import requests
 from dapr_jobs_fake import DaprJobsFake
 
 
-@pytest.fixture
-def fake() -> DaprJobsFake:
-    with DaprJobsFake() as running:
-        yield running
-
-
 def post(fake: DaprJobsFake, name: str, body: object) -> requests.Response:
     return requests.post(f"{fake.url}/v1.0/jobs/{name}", json=body, timeout=10)
 

@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from dapr_jobs_fake import DaprJobsFake
-from dapr_jobs_fake.profiles import PROFILES
+from dapr_jobs_fake.contract.profiles import PROFILES
 from dapr_jobs_fake.schema import FORMAT_CHECKER, load_schema, schemas_dir, validator
 
 SCHEMA_FILES = sorted(p.name for p in schemas_dir().glob("*.json"))

@@ -13,26 +13,17 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dapr_jobs_fake.timefmt import (
-    GoDurationError,
-    ISO8601Duration,
-    ISO8601Error,
-    PointInTimeError,
+from dapr_jobs_fake.golang.calendar import add_date, datetime_to_ns, ns_to_datetime
+from dapr_jobs_fake.golang.duration import GoDurationError, format_go_duration, parse_go_duration
+from dapr_jobs_fake.golang.iso8601 import ISO8601Duration, ISO8601Error, parse_iso8601_duration
+from dapr_jobs_fake.golang.pointintime import PointInTimeError, parse_point_in_time
+from dapr_jobs_fake.golang.protoduration import (
     ProtoDurationError,
-    RFC3339Error,
-    add_date,
-    datetime_to_ns,
-    format_go_duration,
     format_proto_duration,
-    format_rfc3339,
-    go_quote,
-    ns_to_datetime,
-    parse_go_duration,
-    parse_iso8601_duration,
-    parse_point_in_time,
     parse_proto_duration,
-    parse_rfc3339,
 )
+from dapr_jobs_fake.golang.rfc3339 import RFC3339Error, format_rfc3339, parse_rfc3339
+from dapr_jobs_fake.golang.strconv import go_quote
 
 NS = 1
 US = 1_000

@@ -1,0 +1,334 @@
+"""Turning an HTTP POST body into job fields the way daprd's protojson decoding does (contract §3).
+
+The JSON Schema of the profile is the authority on shapes; this module adds what a schema cannot say
+(duplicate keys, non-finite numbers, where in the text an error is) and words each failure the way
+protobuf-go does, so `ERR_MALFORMED_REQUEST` messages read like the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+
+from .model import JOB_FIELDS
+from .schema import uint32_value, validator
+
+#: JSON name -> proto name for every field of the HTTP job body whose names differ.
+PROTO_NAMES = {f.json_name: f.proto_name for f in JOB_FIELDS if f.json_name != f.proto_name}
+PROTO_NAMES["maxRetries"] = "max_retries"
+JSON_NAMES = {proto: json_name for json_name, proto in PROTO_NAMES.items()}
+#: protojson's word for each scalar field's type, as its error messages name it.
+_KIND: dict[str, str] = {f.json_name: f.kind for f in JOB_FIELDS if f.kind in ("string", "uint32", "bool")}
+_KIND.update({"maxRetries": "uint32", "interval": "google.protobuf.Duration"})
+
+
+class DecodeError(Exception):
+    """A body protojson would refuse: `detail` is protobuf-go's wording, `path` a JSON path."""
+
+    def __init__(self, detail: str, path: str, explanation: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.path = path
+        self.explanation = explanation
+
+
+@dataclass
+class DecodedBody:
+    """The body's recognised fields (JSON names) plus the keys protojson would silently drop."""
+
+    fields: dict[str, Any]
+    body: Any = None
+    dropped_keys: list[str] = field(default_factory=list)
+    wrapper_seen: bool = False
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(token: str) -> object:
+    raise ValueError(f"unexpected token {token}")
+
+
+def _finite_float(token: str) -> float:
+    """protojson parses numbers with strconv.ParseFloat: out of float64 range is an error."""
+    value = float(token)
+    if math.isinf(value):
+        raise ValueError(f"invalid google.protobuf.Value: {token}")
+    return value
+
+
+def _finite_int(token: str) -> int:
+    if len(token) > 300 and math.isinf(float(token)):
+        raise ValueError(f"invalid google.protobuf.Value: {token}")
+    return int(token)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _reject_surrogates(value: Any) -> None:
+    """protobuf-go's JSON decoder refuses an unpaired `\\uD800`-style escape ("invalid escape code")."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("invalid escape code (an unpaired UTF-16 surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_surrogates(key)
+            _reject_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_surrogates(item)
+
+
+def position_of(text: str, path: Iterable[str | int]) -> tuple[int, int]:
+    """Best-effort (line, column) of the value at `path`, for protobuf-go style messages."""
+    offset = 0
+    for part in path:
+        if isinstance(part, str):
+            found = text.find(json.dumps(part), offset)
+            if found < 0:
+                break
+            colon = text.find(":", found + len(json.dumps(part)))
+            offset = colon + 1 if colon >= 0 else found
+            while offset < len(text) and text[offset] in " \t\r\n":
+                offset += 1
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse like protojson's tokenizer: strict JSON, duplicate keys refused, NaN/Infinity refused."""
+    text = ""
+    try:
+        text = raw.decode("utf-8", errors="strict") if raw else ""
+        value = json.loads(
+            text,
+            object_pairs_hook=_pairs_without_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_finite_int,
+        )
+        if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+            _reject_surrogates(value)
+        return value
+    except _DuplicateKey as dup:
+        line, col = position_of(text, [dup.key])
+        raise DecodeError(
+            f'proto: (line {line}:{col}): duplicate field "{dup.key}"',
+            "$",
+            f'the key "{dup.key}" appears twice in one object',
+        ) from None
+    except json.JSONDecodeError as err:
+        raise DecodeError(
+            f"proto: syntax error (line {err.lineno}:{err.colno}): {err.msg}",
+            "$",
+            f"the body is not valid JSON: {err.msg}",
+        ) from None
+    except ValueError as err:  # NaN / Infinity, or undecodable UTF-8
+        raise DecodeError(
+            f"proto: syntax error (line 1:1): {err}", "$", f"the body is not valid JSON: {err}"
+        ) from None
+
+
+def _innermost(error: ValidationError) -> ValidationError:
+    """The failure inside `anyOf` branches (`...OrNull`, the docs wrapper), ignoring the "is null"
+    branch, so a bad `interval` or a drop+constant policy is reported where protojson reports it."""
+    while error.context:
+        branches = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+        if not branches:
+            break
+        error = best_match(branches) or branches[0]
+    return error
+
+
+def _field_name(path: list[str | int]) -> str | None:
+    for part in reversed(path):
+        if isinstance(part, str):
+            return JSON_NAMES.get(part, part)
+    return None
+
+
+def _describe(error: ValidationError, text: str) -> DecodeError:
+    """Word one schema failure as protobuf-go would."""
+    path = list(error.absolute_path)
+    line, col = position_of(text, path)
+    where = f"(line {line}:{col})"
+    raw = json.dumps(error.instance, separators=(",", ":"))
+    name = _field_name(path)
+    if error.validator == "not":
+        # Only keys whose other spelling is also present (protojson names the later one).
+        both = (
+            [
+                k
+                for k in error.instance
+                if (PROTO_NAMES.get(k) in error.instance) or (JSON_NAMES.get(k) in error.instance)
+            ]
+            if isinstance(error.instance, dict)
+            else []
+        )
+        if isinstance(error.instance, dict) and "drop" in error.instance and "constant" in error.instance:
+            return DecodeError(
+                f'proto: {where}: error parsing "constant", '
+                "oneof dapr.proto.common.v1.JobFailurePolicy.policy "
+                "is already set",
+                json_path(path),
+                "a failure policy is either drop or constant, not both",
+            )
+        second = both[-1] if both else "?"
+        return DecodeError(
+            f'proto: {where}: duplicate field "{second}"',
+            json_path([*path, second]) if both else json_path(path),
+            f"the same field is given under both its JSON name and its proto name ({', '.join(both)})",
+        )
+    kind = _KIND.get(name or "")
+    if kind is None or path == [] or name in ("failurePolicy", "constant", "drop", "job"):
+        return DecodeError(
+            f"proto: {where}: unexpected token {raw}", json_path(path), f"expected a JSON object, got {raw}"
+        )
+    if (
+        kind == "uint32"
+        and isinstance(error.instance, (int, float, str))
+        and uint32_value(error.instance) is None
+    ):
+        explanation = f"{name} must be a whole number from 0 to 4294967295, got {raw}"
+    elif kind == "google.protobuf.Duration":
+        return DecodeError(
+            f"proto: {where}: invalid google.protobuf.Duration value {raw}",
+            json_path(path),
+            f'interval must be a protobuf Duration in seconds with an "s" suffix '
+            f'(e.g. "1s", "0.2s"), got {raw}',
+        )
+    else:
+        explanation = f"{name} must be a {kind}, got {raw}"
+    return DecodeError(
+        f"proto: {where}: invalid value for {kind} field {name}: {raw}", json_path(path), explanation
+    )
+
+
+def _dropped(obj: object, known: set[str], prefix: list[str | int]) -> list[str]:
+    if not isinstance(obj, dict):
+        return []
+    return [json_path([*prefix, key]) for key in obj if key not in known]
+
+
+_JOB_KEYS = {name for f in JOB_FIELDS if not f.policy_era for name in (f.json_name, f.proto_name)}
+_POLICY_KEYS = {name for f in JOB_FIELDS if f.policy_era for name in (f.json_name, f.proto_name)}
+
+
+class ValidBodies:
+    """Recent bodies the schema found no fault in, per contract (one per fake, never shared).
+
+    Validation is a pure function of the schema file and the bytes, and tests send the same body under
+    many job names (the name is in the URL), so a repeat skips `iter_errors`, the costliest step of a
+    POST. Bounded: cleared when full; big bodies are not kept.
+    """
+
+    MAX_ENTRIES = 512
+    MAX_BODY_BYTES = 4096
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, bytes]] = set()
+
+    def __contains__(self, key: tuple[str, bytes]) -> bool:
+        return key in self._seen
+
+    def add(self, key: tuple[str, bytes]) -> None:
+        if len(key[1]) > self.MAX_BODY_BYTES:
+            return
+        if len(self._seen) >= self.MAX_ENTRIES:
+            self._seen.clear()
+        self._seen.add(key)
+
+
+def _schema_errors(
+    raw: bytes, body: Any, schema_file: str, valid_bodies: ValidBodies
+) -> list[ValidationError]:
+    """The schema's faults in `body` (parsed from `raw`), outermost last; [] for a known-valid body."""
+    key = (schema_file, raw)
+    if key in valid_bodies:
+        return []
+    errors = sorted(
+        validator(schema_file, "ScheduleJobRequest", decoding_only=True).iter_errors(body),
+        key=lambda e: (len(e.absolute_path) == 0, list(map(str, e.absolute_path))),
+    )
+    if not errors:
+        valid_bodies.add(key)
+    return errors
+
+
+def decode_job_body(
+    raw: bytes, schema_file: str, *, wrapper: str | None, policy_fields: bool, valid_bodies: ValidBodies
+) -> DecodedBody:
+    """Decode a POST body into job fields (JSON names), or raise `DecodeError` (400 malformed).
+
+    An empty body counts as `{}` (contract §3). Keys unknown to the emulated version are dropped, as
+    protojson's DiscardUnknown does, and reported so that the caller can warn about them.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    body: Any = {} if not raw else parse_json(raw)
+    errors = _schema_errors(raw, body, schema_file, valid_bodies)
+    if not isinstance(body, dict):
+        raw_token = text.strip()[:1] or "null"
+        raise DecodeError(
+            f"proto: (line 1:1): unexpected token {raw_token}",
+            "$",
+            f"the body must be a JSON object, got {type(body).__name__}",
+        )
+    if errors:
+        # Descend into anyOf branches (`FailurePolicyOrNull`, `uint32OrNull`, the docs wrapper) so the
+        # innermost failure is reported, as protojson does (e.g. a bad `interval`, drop+constant).
+        raise _describe(_innermost(errors[0]), text)
+    known = _JOB_KEYS | (_POLICY_KEYS if policy_fields else set())
+    decoded = DecodedBody(fields={}, body=body)
+    job: Any = body
+    prefix: list[str | int] = []
+    if wrapper is not None:
+        decoded.dropped_keys += _dropped(body, {wrapper}, [])
+        job = body.get(wrapper) or {}
+        prefix = [wrapper]
+    elif "job" in body and isinstance(body["job"], dict):
+        decoded.wrapper_seen = True
+    decoded.dropped_keys += _dropped(job, known, prefix)
+    for key, value in job.items():
+        if key in known and value is not None:
+            decoded.fields[JSON_NAMES.get(key, key)] = value
+    if "data" in job and job["data"] is None:
+        decoded.fields["data"] = None  # `null` data is a JSON null Value, not unset (§3)
+    policy = decoded.fields.get("failurePolicy")
+    if isinstance(policy, dict):
+        decoded.dropped_keys += _dropped(policy, {"drop", "constant"}, [*prefix, "failurePolicy"])
+        constant = policy.get("constant")
+        if isinstance(constant, dict):
+            decoded.dropped_keys += _dropped(
+                constant, {"interval", "maxRetries", "max_retries"}, [*prefix, "failurePolicy", "constant"]
+            )
+    return decoded

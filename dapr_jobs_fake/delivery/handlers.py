@@ -1,0 +1,118 @@
+"""In-process job handlers: plain Python callables registered per job name, the simplest app target."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from ..contract.model import JobData
+from ..engine.attempt import Attempt, AttemptView, Outcome
+from .wire import encode_job_body, outcome_for_status
+
+
+class JobEvent(AttemptView):
+    """What an in-process handler receives for one attempt.
+
+    `data` is the job's data as the app would decode it: the JSON value for HTTP-created jobs (a
+    fresh copy per event), the raw bytes for other `Any` types, None without data. `scheduled_at`
+    is the attempt's scheduled time (a retry's own time), `tick_at` the tick it belongs to,
+    `attempt` the 1-based try of that tick.
+    """
+
+    __slots__ = ()
+
+    @property
+    def job_data(self) -> JobData | None:
+        """The job's stored data, undecoded."""
+        return self.source.plan.spec.data
+
+    @property
+    def data(self) -> Any:
+        data = self.job_data
+        if data is None:
+            return None
+        if data.is_json_value:
+            value = data.json_value
+            return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+        return data.raw
+
+    @property
+    def body(self) -> bytes:
+        """The bytes an HTTP app would receive for this event (§10.1)."""
+        return encode_job_body(self.job_data)
+
+    def __repr__(self) -> str:
+        return f"JobEvent(name={self.name!r}, scheduled_ns={self.scheduled_ns}, attempt={self.attempt})"
+
+
+#: A handler's return value: None or True = 200, False = 500, an int = that HTTP status.
+Handler = Callable[[JobEvent], object]
+
+
+class JobHandlers:
+    """In-process app: handlers by job name, plus an optional catch-all (`on_job()` without name).
+
+    A job without a handler answers 404, like an app without that route: success, not retried
+    (§10.3), and visible in the trigger journal.
+    """
+
+    target_name = "handlers"
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Handler] = {}
+        self._fallback: Handler | None = None
+        self._ok = Outcome(self.target_name, True, status=200)
+        self._missing = Outcome(self.target_name, True, status=404)
+
+    def on_job(self, name: str | None = None) -> Callable[[Handler], Handler]:
+        """Decorator: `@handlers.on_job("reminder")` (or `@handlers.on_job()` for every job)."""
+
+        def register(fn: Handler) -> Handler:
+            self.register(name, fn)
+            return fn
+
+        return register
+
+    def register(self, name: str | None, fn: Handler) -> None:
+        if name is None:
+            self._fallback = fn
+        else:
+            self._by_name[name] = fn
+
+    def unregister(self, name: str | None) -> None:
+        if name is None:
+            self._fallback = None
+        else:
+            self._by_name.pop(name, None)
+
+    def clear(self) -> None:
+        self._by_name.clear()
+        self._fallback = None
+
+    def handles(self, name: str) -> bool:
+        """True when a handler would run for job `name` (its own or the catch-all)."""
+        return name in self._by_name or self._fallback is not None
+
+    def __bool__(self) -> bool:
+        """True once any handler is registered."""
+        return bool(self._by_name) or self._fallback is not None
+
+    def deliver(self, attempt: Attempt) -> Outcome:
+        fn = self._by_name.get(attempt.name, self._fallback)
+        if fn is None:
+            return self._missing
+        try:
+            result = fn(JobEvent(attempt))
+        except Exception as exc:
+            return Outcome(self.target_name, False, error=exc, raise_error=True)
+        if result is None or result is True:
+            return self._ok
+        if result is False:
+            return Outcome(self.target_name, False, status=500)
+        if isinstance(result, int):
+            return outcome_for_status(result, self.target_name)
+        return self._ok
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,63 @@
+"""The gRPC server under the sidecar: one `grpc.server` on its own loopback port serving `GrpcJobsApi`."""
+
+from __future__ import annotations
+
+from concurrent import futures
+
+from ..contract.proto import GRPC_EXTRA_HINT
+from .grpc_api import GrpcJobsApi
+
+try:
+    import grpc
+    from dapr.proto import api_service_v1
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(f"{GRPC_EXTRA_HINT} ({exc})") from exc
+
+
+class GrpcSidecarServer:
+    """A `grpc.server` serving one `GrpcJobsApi` on `host:port` (0 picks a free port).
+
+    `SO_REUSEPORT` is off so a fixed port that is taken fails loudly instead of being shared.
+    `stop()` cancels in-flight RPCs at once (grace 0): tests and Ctrl-C should not wait.
+    grpc's `server.start()` never returns while time-machine freezes the clock (`tick=False`), so
+    start the server before travelling (`DaprJobsFake.start` pauses its own travel for it).
+    """
+
+    def __init__(
+        self, api: GrpcJobsApi, host: str = "127.0.0.1", port: int = 0, max_workers: int = 16
+    ) -> None:
+        self.api = api
+        self.host = host
+        self.requested_port = port
+        self.port = port
+        self.max_workers = max_workers
+        self._server: grpc.Server | None = None
+
+    def is_running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("the gRPC server is already running")
+        server = grpc.server(
+            futures.ThreadPoolExecutor(
+                max_workers=self.max_workers, thread_name_prefix="dapr-jobs-fake-grpc"
+            ),
+            options=[("grpc.so_reuseport", 0)],
+        )
+        api_service_v1.add_DaprServicer_to_server(self.api, server)  # type: ignore[no-untyped-call]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        try:
+            port = server.add_insecure_port(f"{host}:{self.requested_port}")
+        except RuntimeError as err:
+            raise OSError(f"cannot listen on {host}:{self.requested_port} for gRPC: {err}") from err
+        if port == 0:
+            raise OSError(f"cannot listen on {host}:{self.requested_port} for gRPC")
+        server.start()
+        self.port = port
+        self._server = server
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop(grace=0).wait(5)

@@ -1,0 +1,41 @@
+"""Shared fixtures and settings for the test suite.
+
+- Hypothesis runs derandomized (a fixed seed per test) when `CI` is set, so CI is reproducible; the
+  profile "long" (`HYPOTHESIS_PROFILE=long`) makes a longer random run, as `benchmarks/fuzz.py` does.
+- `fake`: the session's running fake (the same one `dapr_jobs` resets), blank for each test, without
+  the plugin's strict teardown, for tests that send bad requests on purpose and inspect the journal.
+  One server per xdist worker, reset per test: what users get from the plugin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from dapr_jobs_fake import DaprJobsFake
+from dapr_jobs_fake.options import STATE_DEFAULTS
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev")
+settings.register_profile("long", max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def fake(dapr_jobs_session: DaprJobsFake) -> Iterator[DaprJobsFake]:
+    """The session fake, reset to its defaults before and after the test (no strict teardown)."""
+    dapr_jobs_session.reset(**STATE_DEFAULTS)
+    try:
+        yield dapr_jobs_session
+    finally:
+        dapr_jobs_session.reset(**STATE_DEFAULTS)
+
+
+@pytest.fixture
+def docs_fake(fake: DaprJobsFake) -> DaprJobsFake:
+    """The session fake emulating the v1.14 alpha reference document."""
+    fake.reset(dapr_version="docs-1.14-alpha")
+    return fake
