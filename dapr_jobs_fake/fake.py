@@ -178,7 +178,7 @@ class DaprJobsFake:
                 app_grpc_address=options.app_grpc_address,
                 app_api_token=options.app_api_token,
                 stable_callback=profile.app_stable_callback,
-                dataless_fails=profile.dataless_http_jobs_broken,
+                delivery_timeout=options.delivery_timeout,
             )
         )
         router = self.router

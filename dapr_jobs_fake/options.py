@@ -79,6 +79,14 @@ class FakeOptions:
             "let the process clock (time-machine) follow the virtual clock", ini="dapr_jobs_travel"
         ),
     )
+    delivery_timeout: float = field(
+        default=10.0,
+        metadata=_about(
+            "seconds an HTTP or gRPC app has to answer one trigger attempt (connect, send, answer) before "
+            "the attempt fails and the failure policy applies",
+            ini="dapr_jobs_delivery_timeout",
+        ),
+    )
     host: str = field(default="127.0.0.1", metadata=_about("the address to listen on", scope="server"))
     http_port: int = field(default=0, metadata=_about("the HTTP port (0: an ephemeral port)", scope="server"))
     grpc: bool | None = field(

@@ -154,7 +154,12 @@ def _defaults(config: pytest.Config) -> dict[str, Any]:
     """The run's defaults: every state option (ini where it has one), then the plugin's own."""
     defaults = dict(STATE_DEFAULTS)
     for name, ini in _INI_OPTIONS.items():
-        defaults[name] = config.getini(str(ini))
+        value = config.getini(str(ini))
+        kind = type(STATE_DEFAULTS[name])
+        try:
+            defaults[name] = kind(value) if kind in (int, float) else value
+        except ValueError:
+            raise pytest.UsageError(f"ini {ini} must be a number, not {value!r}") from None
     defaults["dapr_version"] = config.getoption("dapr_jobs_version") or defaults["dapr_version"]
     defaults["strict"] = bool(config.getini("dapr_jobs_strict")) and not config.getoption("dapr_jobs_lenient")
     return defaults

@@ -17,7 +17,6 @@ Moves answer `{"now": ..., "triggers": [...]}` listing the attempts they made.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
+from ..contract.deepjson import dumps, loads
 from ..contract.model import ECHOED_FIELDS
 from ..contract.protojson import plain, render_data
 from ..engine.clock import ClockError
@@ -112,7 +112,7 @@ class ControlApi:
             known = ", ".join(f"{m} {PREFIX}{p}" for m, p in routes)
             return _json({"error": f"no control route {request.method} {path}; known: {known}"}, 404)
         try:
-            body = json.loads(request.get_data() or b"{}")
+            body = loads(request.get_data().decode("utf-8", "replace") or "{}")
             if not isinstance(body, dict):
                 raise ControlError("the body must be a JSON object")
             return _json(action(body), 200)
@@ -241,4 +241,4 @@ def _finite(seconds: float) -> bool:
 
 
 def _json(value: Any, status: int) -> Response:
-    return Response(json.dumps(value, default=str), status=status, content_type="application/json")
+    return Response(dumps(value), status=status, content_type="application/json")

@@ -8,7 +8,6 @@ protobuf-go does, so `ERR_MALFORMED_REQUEST` messages read like the real ones.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,8 +16,10 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
+from .deepjson import DuplicateKey, depth, dumps, loads, walk_strings
 from .model import JOB_FIELDS
 from .schema import uint32_value, validator
+from .valuewire import JSON_DEPTH_ERROR, RECURSION_LIMIT, json_levels
 
 #: JSON name -> proto name for every field of the HTTP job body whose names differ.
 PROTO_NAMES = {f.json_name: f.proto_name for f in JOB_FIELDS if f.json_name != f.proto_name}
@@ -49,56 +50,16 @@ class DecodedBody:
     wrapper_seen: bool = False
 
 
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def _reject_constant(token: str) -> object:
-    raise ValueError(f"unexpected token {token}")
-
-
-def _finite_float(token: str) -> float:
-    """protojson parses numbers with strconv.ParseFloat: out of float64 range is an error."""
-    value = float(token)
-    if math.isinf(value):
-        raise ValueError(f"invalid google.protobuf.Value: {token}")
-    return value
-
-
-def _finite_int(token: str) -> int:
-    if len(token) > 300 and math.isinf(float(token)):
-        raise ValueError(f"invalid google.protobuf.Value: {token}")
-    return int(token)
-
-
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _reject_surrogates(value: Any) -> None:
     """protobuf-go's JSON decoder refuses an unpaired `\\uD800`-style escape ("invalid escape code")."""
-    if isinstance(value, str):
+    for text in walk_strings(value):
         try:
-            value.encode("utf-8")
+            text.encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError("invalid escape code (an unpaired UTF-16 surrogate)") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _reject_surrogates(key)
-            _reject_surrogates(item)
-    elif isinstance(value, list):
-        for item in value:
-            _reject_surrogates(item)
 
 
 def position_of(text: str, path: Iterable[str | int]) -> tuple[int, int]:
@@ -130,17 +91,11 @@ def parse_json(raw: bytes) -> Any:
     text = ""
     try:
         text = raw.decode("utf-8", errors="strict") if raw else ""
-        value = json.loads(
-            text,
-            object_pairs_hook=_pairs_without_duplicates,
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
-            parse_int=_finite_int,
-        )
+        value = loads(text)
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):
             _reject_surrogates(value)
         return value
-    except _DuplicateKey as dup:
+    except DuplicateKey as dup:
         line, col = position_of(text, [dup.key])
         raise DecodeError(
             f'proto: (line {line}:{col}): duplicate field "{dup.key}"',
@@ -182,7 +137,7 @@ def _describe(error: ValidationError, text: str) -> DecodeError:
     path = list(error.absolute_path)
     line, col = position_of(text, path)
     where = f"(line {line}:{col})"
-    raw = json.dumps(error.instance, separators=(",", ":"))
+    raw = dumps(error.instance)
     name = _field_name(path)
     if error.validator == "not":
         # Only keys whose other spelling is also present (protojson names the later one).
@@ -285,6 +240,37 @@ def _schema_errors(
     return errors
 
 
+def _not_an_object(text: str, token: str, kind: str) -> DecodeError:
+    """protojson's answer to a body that is not a JSON object: its first token is unexpected."""
+    offset = len(text) - len(text.lstrip(" \t\r\n"))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return DecodeError(
+        f"proto: syntax error (line {line}:{column}): unexpected token {token}",
+        "$",
+        f"the body must be a JSON object, got {kind}",
+    )
+
+
+def _check_depth(body: dict[str, Any], wrapper: str | None) -> None:
+    """protojson's recursion limit (10,000 nested messages, §3): `data` is a `google.protobuf.Value`
+    one level below the request, so it may nest 9,999 `Value`s; an unknown key's value is skipped
+    with the limit left at that point (`skipJSONValue`). Beyond: `exceeded max recursion depth`."""
+    wrapped = body.get(wrapper) if wrapper is not None else None
+    job: dict[str, Any] = wrapped if isinstance(wrapped, dict) else body
+    limit = RECURSION_LIMIT - 1 - (1 if job is not body else 0)
+    for key, value in job.items():
+        if not isinstance(value, (dict, list)):
+            continue
+        too_deep = json_levels(value) > limit if key == "data" else depth(value) > limit
+        if too_deep:
+            raise DecodeError(
+                JSON_DEPTH_ERROR,
+                f"$.{key}",
+                f"{key} nests more than protojson's limit of {RECURSION_LIMIT} messages",
+            )
+
+
 def decode_job_body(
     raw: bytes, schema_file: str, *, wrapper: str | None, policy_fields: bool, valid_bodies: ValidBodies
 ) -> DecodedBody:
@@ -294,15 +280,14 @@ def decode_job_body(
     protojson's DiscardUnknown does, and reported so that the caller can warn about them.
     """
     text = raw.decode("utf-8", errors="replace")
+    opening = text.lstrip(" \t\r\n")[:1]
+    if opening == "[":  # protojson stops at the first token; a deep array is never parsed
+        raise _not_an_object(text, "[", "array")
     body: Any = {} if not raw else parse_json(raw)
-    errors = _schema_errors(raw, body, schema_file, valid_bodies)
     if not isinstance(body, dict):
-        raw_token = text.strip()[:1] or "null"
-        raise DecodeError(
-            f"proto: (line 1:1): unexpected token {raw_token}",
-            "$",
-            f"the body must be a JSON object, got {type(body).__name__}",
-        )
+        raise _not_an_object(text, dumps(body) if not isinstance(body, list) else "[", type(body).__name__)
+    _check_depth(body, wrapper)
+    errors = _schema_errors(raw, body, schema_file, valid_bodies)
     if errors:
         # Descend into anyOf branches (`FailurePolicyOrNull`, `uint32OrNull`, the docs wrapper) so the
         # innermost failure is reported, as protojson does (e.g. a bad `interval`, drop+constant).

@@ -12,6 +12,7 @@ conversions, the GET rendering, the journal's field matching and the control API
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from ..golang.calendar import NS_PER_SECOND
@@ -36,6 +37,11 @@ class FailurePolicy:
     kind: Literal["drop", "constant", "unset"]
     interval_ns: int | None = None
     max_retries: int | None = None
+    #: The `interval` exactly as a gRPC client sent it, (seconds, nanos), when it is not a valid
+    #: protobuf Duration (out of range, or signs that differ): the Scheduler stores it as is, gRPC
+    #: reads return it, protojson cannot render it (§4), and `interval_ns` is what Go's saturating
+    #: `AsDuration` makes of it. None for every valid interval.
+    interval_raw: tuple[int, int] | None = None
 
 
 #: The policy the Scheduler stores when a job has none (1.15+): constant, 1 s, 3 retries (§4, §10.4).
@@ -95,6 +101,26 @@ class JobPlan:
     expiration_ns: int | None
     schedule: Schedule | None
     failure_policy: FailurePolicy
+    #: What the Scheduler stores as `data`: the spec's, except that a data-less job scheduled over HTTP
+    #: on Dapr 1.14.3 to 1.18.2 stores a `google.protobuf.Value` with no kind (§1 corrections, §4).
+    stored_data: JobData | None = None
+    #: daprd's HTTP channel fails on a stored Value with no kind (before 1.18.3, §10.1).
+    kindless_value_fails: bool = False
+
+    def __post_init__(self) -> None:
+        if self.stored_data is None:  # the common case: stored as sent
+            object.__setattr__(self, "stored_data", self.spec.data)
+
+    @cached_property
+    def http_body(self) -> tuple[bytes, str | None]:
+        """The body daprd's HTTP channel sends the app for this job, or why it cannot build one
+        (`http_channel.go:constructJobRequest`); computed once per job."""
+        from .protojson import UnrenderableData, http_job_body
+
+        try:
+            return http_job_body(self.stored_data, kindless_fails=self.kindless_value_fails), None
+        except UnrenderableData as err:
+            return b"", str(err)
 
 
 FieldKind = Literal["string", "uint32", "value", "policy", "bool"]

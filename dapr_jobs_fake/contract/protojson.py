@@ -13,9 +13,18 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from ..golang.protoduration import format_proto_duration
+from ..golang.protoduration import duration_error, format_proto_duration
+from .deepjson import dumps
 from .model import ECHOED_FIELDS, VALUE_TYPE_URL, FailurePolicy, JobData, JobSpec
 from .profiles import DAPR_1_18, Profile
+from .valuewire import (
+    BINARY_DEPTH_ERROR,
+    NO_KIND,
+    RECURSION_LIMIT,
+    ValueWireError,
+    binary_levels,
+    decode_value,
+)
 
 
 class StructValue:
@@ -31,7 +40,12 @@ class StructValue:
 
 
 def protojson_value(value: object) -> str:
-    """`structpb.Value.MarshalJSON`: compact, object keys sorted, numbers as float64 (`protojson`)."""
+    """`structpb.Value.MarshalJSON`: compact, object keys sorted, numbers as float64 (`protojson`), at
+    any depth."""
+    return dumps(value, scalar=_scalar, sort_keys=True)
+
+
+def _scalar(value: object) -> str:
     if value is None:
         return "null"
     if value is True:
@@ -42,15 +56,8 @@ def protojson_value(value: object) -> str:
         return go_float(float(value))
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        items = sorted(value.items())
-        return (
-            "{"
-            + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{protojson_value(v)}" for k, v in items)
-            + "}"
-        )
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(protojson_value(v) for v in value) + "]"
+    if value is NO_KIND:
+        raise UnrenderableData("proto: google.protobuf.Value: none of the oneof fields is set")
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
@@ -94,7 +101,20 @@ def render_any(data: JobData) -> Any:
     the fake errs on the side of rendering what it can decode.
     """
     if data.raw is None:
+        if binary_levels(data.json_value) > RECURSION_LIMIT:
+            raise UnrenderableData(
+                f'proto: google.protobuf.Any: unable to unmarshal "{VALUE_TYPE_URL}": {BINARY_DEPTH_ERROR}'
+            )
         return {"@type": VALUE_TYPE_URL, "value": StructValue(data.json_value)}
+    if data.type_url == VALUE_TYPE_URL:  # decoded here: protobuf's own parser stops at 100 levels
+        try:
+            value = decode_value(data.raw)
+        except ValueWireError as err:
+            raise UnrenderableData(
+                f'proto: google.protobuf.Any: unable to unmarshal "{VALUE_TYPE_URL}": {err}'
+            ) from None
+        protojson_value(value)  # raises for a Value without kind, as protojson does
+        return {"@type": VALUE_TYPE_URL, "value": StructValue(value)}
     if not data.type_url:
         if not data.raw:
             return {}
@@ -118,6 +138,11 @@ def render_any(data: JobData) -> Any:
         ) from None
 
 
+def _unmarshal_error(detail: str) -> str:
+    """protojson's `marshalAny` error when the packed Value's bytes do not decode."""
+    return f'proto: google.protobuf.Any: unable to unmarshal "{VALUE_TYPE_URL}": {detail}'
+
+
 def render_policy(policy: FailurePolicy) -> dict[str, Any]:
     """protojson of `JobFailurePolicy` (§4): `{"drop":{}}` or `{"constant":{...}}`, unset fields omitted."""
     if policy.kind == "drop":
@@ -125,6 +150,10 @@ def render_policy(policy: FailurePolicy) -> dict[str, Any]:
     if policy.kind == "unset":
         return {}
     constant: dict[str, Any] = {}
+    if policy.interval_raw is not None:
+        raise UnrenderableData(
+            duration_error(*policy.interval_raw) or "proto: invalid google.protobuf.Duration"
+        )
     if policy.interval_ns is not None:
         constant["interval"] = format_proto_duration(policy.interval_ns)
     if policy.max_retries is not None:
@@ -152,6 +181,7 @@ def compact_json(value: Any) -> bytes:
 
 
 def _dumps(value: Any) -> str:
+    """The shallow structure around `StructValue`s (field order kept); values below them at any depth."""
     if isinstance(value, StructValue):
         return protojson_value(value.value)
     if isinstance(value, dict):
@@ -174,3 +204,28 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def http_job_body(data: JobData | None, *, kindless_fails: bool = False) -> bytes:
+    """The body of `POST /job/<name>` (`http_channel.go:constructJobRequest`), or `UnrenderableData`.
+
+    A `google.protobuf.Value` is decoded from the stored bytes (at most 10,000 nested messages) and
+    re-serialised as compact protojson; a Value without kind sends an empty body (1.18.3+) or fails
+    (`kindless_fails`, before); any other `Any` sends its raw value bytes with surrounding whitespace
+    trimmed; no data sends an empty body.
+    """
+    if data is None:
+        return b""
+    if data.is_json_value:
+        if binary_levels(data.json_value) > RECURSION_LIMIT:
+            raise UnrenderableData(BINARY_DEPTH_ERROR)
+        return protojson_value(data.json_value).encode()
+    if data.type_url == VALUE_TYPE_URL and data.raw is not None:
+        try:
+            value = decode_value(data.raw)
+        except ValueWireError as err:
+            raise UnrenderableData(str(err)) from None
+        if value is NO_KIND and not kindless_fails:
+            return b""
+        return protojson_value(value).encode()
+    return (data.raw or b"").strip()

@@ -243,13 +243,12 @@ DATA_NOT_RENDERABLE = Row(
     "data.not-json-renderable",
     "§4",
     "data",
-    "the job was created over gRPC with data of type {type_url!r}, which daprd's HTTP GET cannot render as "
-    "JSON ({detail})",
+    "daprd's HTTP GET cannot render this job as JSON ({detail})",
     lambda errors, protocol, params: DaprError(
         500, "INTERNAL", "ERR_INTERNAL", f"failed to encode response as JSON: {params['detail']}"
     ),
-    hint="read jobs created over gRPC over gRPC, or give the Any a type URL daprd knows (e.g. pack a "
-    "google.protobuf.Value)",
+    hint="read such jobs over gRPC (GetJob returns them as stored); data sent over gRPC renders when its Any "
+    "has a type URL daprd knows (e.g. a packed google.protobuf.Value)",
     kind="state",
 )
 

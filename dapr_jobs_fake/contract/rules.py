@@ -21,7 +21,7 @@ from .errors import ErrorCatalogue, Protocol, Rejected, SchedulerOp, Suspicion
 from .model import VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan, JobSpec
 from .names import invalid_name_reason
 from .profiles import Profile
-from .protojson import UnrenderableData, render_any
+from .protojson import UnrenderableData, render_any, render_policy
 from .schema import uint32_value
 
 
@@ -229,12 +229,15 @@ class Contract:
     def not_found(self, name: str, protocol: Protocol = "http") -> Rejected:
         return rows.JOB_NOT_FOUND.reject(self.errors, protocol, name=name)
 
-    def check_renderable(self, data: JobData) -> None:
-        """daprd's `respondWithProto` on a job whose `data` protojson cannot marshal (§4): 500
-        ERR_INTERNAL. Happens for the Python SDK's usual `Any` (empty type URL, JSON bytes)."""
+    def check_renderable(self, spec: JobSpec, policy: FailurePolicy) -> None:
+        """daprd's `respondWithProto` on a job protojson cannot marshal (§4): 500 ERR_INTERNAL. Happens
+        for the Python SDK's usual `Any` (empty type URL, JSON bytes), data nested deeper than the
+        binary decoder allows, and a gRPC-sent interval that is not a valid Duration."""
         try:
-            render_any(data)
+            if spec.data is not None:
+                render_any(spec.data)
+            if self.profile.failure_policy_exposed:
+                render_policy(policy)
         except UnrenderableData as err:
-            raise rows.DATA_NOT_RENDERABLE.reject(
-                self.errors, type_url=data.type_url, detail=str(err)
-            ) from None
+            type_url = spec.data.type_url if spec.data is not None else ""
+            raise rows.DATA_NOT_RENDERABLE.reject(self.errors, type_url=type_url, detail=str(err)) from None

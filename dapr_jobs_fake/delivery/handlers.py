@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
+from ..contract.deepjson import copy as deep_copy
 from ..contract.model import JobData
 from ..engine.attempt import Attempt, AttemptView, Outcome
-from .wire import encode_job_body, outcome_for_status
+from .wire import outcome_for_status, plan_body
 
 
 class JobEvent(AttemptView):
     """What an in-process handler receives for one attempt.
 
     `data` is the job's data as the app would decode it: the JSON value for HTTP-created jobs (a
-    fresh copy per event), the raw bytes for other `Any` types, None without data. `scheduled_at`
+    fresh copy per event), the raw bytes for other `Any` types, None without data; `body` the bytes
+    an HTTP app receives. `scheduled_at`
     is the attempt's scheduled time (a retry's own time), `tick_at` the tick it belongs to,
     `attempt` the 1-based try of that tick.
     """
@@ -25,7 +26,7 @@ class JobEvent(AttemptView):
     @property
     def job_data(self) -> JobData | None:
         """The job's stored data, undecoded."""
-        return self.source.plan.spec.data
+        return self.source.plan.stored_data
 
     @property
     def data(self) -> Any:
@@ -33,14 +34,13 @@ class JobEvent(AttemptView):
         if data is None:
             return None
         if data.is_json_value:
-            value = data.json_value
-            return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+            return deep_copy(data.json_value)
         return data.raw
 
     @property
     def body(self) -> bytes:
-        """The bytes an HTTP app would receive for this event (§10.1)."""
-        return encode_job_body(self.job_data)
+        """The bytes an HTTP app receives for this event (§10.1)."""
+        return plan_body(self.source.plan)
 
     def __repr__(self) -> str:
         return f"JobEvent(name={self.name!r}, scheduled_ns={self.scheduled_ns}, attempt={self.attempt})"
@@ -99,6 +99,11 @@ class JobHandlers:
         return bool(self._by_name) or self._fallback is not None
 
     def deliver(self, attempt: Attempt) -> Outcome:
+        """Call the job's handler, as daprd calls an HTTP app: if daprd could not build the request
+        (`JobPlan.http_body`), the attempt fails before any handler runs."""
+        error = attempt.plan.http_body[1]
+        if error is not None:
+            return Outcome(self.target_name, False, reason=f"daprd cannot build the request: {error}")
         fn = self._by_name.get(attempt.name, self._fallback)
         if fn is None:
             return self._missing

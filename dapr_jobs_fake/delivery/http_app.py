@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import select
 import socket
 import threading
-from collections.abc import Callable
+import time
 from typing import cast
 from urllib.parse import urlsplit
 
-from ..contract.model import JobData
-from ..engine.attempt import Attempt, Outcome
-from .wire import UndeliverableData, encode_job_body, job_path, outcome_for_status
+from ..engine.attempt import Attempt, Outcome, one_line
+from .watchdog import Watchdog
+from .wire import UndeliverableData, job_path, outcome_for_status, plan_body
 
 
 class HttpAppTarget:
     """`POST <app_url>/job/<name>` as daprd sends it (§10.1), on one kept-alive connection.
 
-    `timeout` bounds connecting and each read (seconds, socket timeouts: unaffected by time-machine).
-    A connection the app closed while idle is re-opened once; any other transport error fails the
-    attempt. Redirects are not followed: a 3xx fails, as in daprd.
+    `timeout` is the whole attempt's deadline in seconds (connect, send and answer; wall clock, so
+    time-machine does not stop it): a hanging or dripping app fails the attempt then. A request is
+    sent again only when nothing of it reached the app: before reusing a kept-alive connection the
+    target checks that the app has not closed it (Go's transport retries in the same case only,
+    `nothingWrittenError`); any error after the request was written fails the attempt, and the
+    failure policy decides. Redirects are not followed: a 3xx fails, as in daprd. `close()` may be
+    called from another thread and aborts a delivery in progress (a stopping fake does not wait).
     """
 
-    def __init__(
-        self,
-        app_url: str,
-        *,
-        app_token: str | None = None,
-        timeout: float = 10.0,
-        body_encoder: Callable[[JobData | None], bytes] = encode_job_body,
-    ) -> None:
+    def __init__(self, app_url: str, *, app_token: str | None = None, timeout: float = 10.0) -> None:
         parts = urlsplit(app_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"app_url must be an http:// or https:// URL, got {app_url!r}")
@@ -41,46 +40,55 @@ class HttpAppTarget:
         self._host = parts.hostname
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
-        self._encode = body_encoder
         self._conn: http.client.HTTPConnection | None = None
         self._lock = threading.Lock()
+        self._watchdog = Watchdog()
 
     def deliver(self, attempt: Attempt) -> Outcome:
         try:
-            body = self._encode(attempt.plan.spec.data)
+            body = plan_body(attempt.plan)
         except UndeliverableData as exc:
-            return Outcome(self.target_name, False, error=exc)
+            return Outcome(
+                self.target_name, False, error=exc, reason=f"daprd cannot build the request: {exc}"
+            )
         headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
         if self.app_token:
             headers["dapr-api-token"] = self.app_token
         path = self._prefix + job_path(attempt.name)
         with self._lock:
-            for _ in range(2):
-                reused = self._conn is not None
-                conn = self._conn or self._new_connection()
+            conn = self._conn
+            if conn is not None and not _still_open(conn):
+                self._drop(conn)  # the app closed the idle connection: nothing was written, reconnect
+                conn = None
+            conn = conn or self._new_connection()
+            self._conn = conn
+            deadline = time.monotonic() + self.timeout
+            expired = False
+            try:
+                if conn.sock is None:
+                    conn.connect()
+                    # Go dials with TCP_NODELAY; without it small requests wait on delayed ACKs.
+                    sock = cast(socket.socket, conn.sock)  # set by connect()
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self._watchdog.arm(cast(socket.socket, conn.sock), deadline)
                 try:
-                    if conn.sock is None:
-                        conn.connect()
-                        # Go dials with TCP_NODELAY; without it small requests wait on delayed ACKs.
-                        sock = cast(socket.socket, conn.sock)  # set by connect()
-                        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     conn.request("POST", path, body=body, headers=headers)
                     response = conn.getresponse()
                     response.read()
-                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                    self._drop(conn)
-                    if reused:
-                        continue  # the app closed the idle keep-alive connection: reconnect once
-                    return Outcome(self.target_name, False, error=exc, body=body)
-                except (OSError, http.client.HTTPException) as exc:
-                    self._drop(conn)
-                    return Outcome(self.target_name, False, error=exc, body=body)
-                if response.will_close:
-                    self._drop(conn)
+                finally:
+                    expired = self._watchdog.disarm()
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop(conn)
+                if expired or isinstance(exc, TimeoutError):
+                    error: BaseException = TimeoutError(
+                        f"no answer within {self.timeout:g} s (delivery_timeout)"
+                    )
                 else:
-                    self._conn = conn
-                return outcome_for_status(response.status, self.target_name, body)
-        raise AssertionError("unreachable")  # pragma: no cover
+                    error = exc
+                return Outcome(self.target_name, False, error=error, body=body, reason=one_line(error))
+            if response.will_close:
+                self._drop(conn)
+            return outcome_for_status(response.status, self.target_name, body)
 
     def _new_connection(self) -> http.client.HTTPConnection:
         cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
@@ -89,8 +97,27 @@ class HttpAppTarget:
     def _drop(self, conn: http.client.HTTPConnection | None) -> None:
         if conn is not None:
             conn.close()
-        self._conn = None
+        if self._conn is conn:
+            self._conn = None
 
     def close(self) -> None:
-        with self._lock:
-            self._drop(self._conn)
+        """Close the connection, aborting a delivery in progress (safe from any thread)."""
+        conn = self._conn
+        if conn is not None and conn.sock is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+        self._watchdog.stop()
+
+
+def _still_open(conn: http.client.HTTPConnection) -> bool:
+    """Whether a kept-alive connection is usable: not closed (nor written to) by the app meanwhile."""
+    sock = conn.sock
+    if sock is None:
+        return True  # not connected yet: connect() opens it
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return True
+        return bool(sock.recv(1, socket.MSG_PEEK))  # b"": closed; unexpected bytes: keep (reads fail)
+    except (OSError, ValueError):
+        return False

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from ..engine.attempt import Attempt, Outcome
 from . import Target
 from .handlers import JobHandlers
 from .http_app import HttpAppTarget
-from .wire import encode_job_body
 from .wsgi_app import WsgiAppTarget
 
 
@@ -30,8 +28,8 @@ class AppSettings:
     app_api_token: str | None = None
     #: The profile's `app_stable_callback`: `OnJobEvent` before `OnJobEventAlpha1` (1.18+, §10.2).
     stable_callback: bool = True
-    #: The profile's `dataless_http_jobs_broken`: delivering a data-less HTTP job fails (§10.1).
-    dataless_fails: bool = False
+    #: Each attempt's deadline in seconds, for targets that can enforce one (HTTP and gRPC apps).
+    delivery_timeout: float = 10.0
 
 
 class DeliveryRouter:
@@ -80,16 +78,15 @@ def _has_app(settings: AppSettings) -> bool:
 
 
 def _build_target(settings: AppSettings) -> Target | None:
-    encode = partial(encode_job_body, empty_data_fails=settings.dataless_fails)
-    token = settings.app_api_token
+    token, timeout = settings.app_api_token, settings.delivery_timeout
     if settings.wsgi_app is not None:
-        return WsgiAppTarget(settings.wsgi_app, app_token=token, body_encoder=encode)
+        return WsgiAppTarget(settings.wsgi_app, app_token=token)
     if settings.app_grpc_address is not None:
         from .grpc_app import GrpcAppTarget  # the grpc extra, imported on demand
 
         return GrpcAppTarget(
-            settings.app_grpc_address, app_token=token, stable_first=settings.stable_callback
+            settings.app_grpc_address, app_token=token, stable_first=settings.stable_callback, timeout=timeout
         )
     if settings.app_url is not None:
-        return HttpAppTarget(settings.app_url, app_token=token, body_encoder=encode)
+        return HttpAppTarget(settings.app_url, app_token=token, timeout=timeout)
     return None

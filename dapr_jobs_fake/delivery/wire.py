@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..contract.model import VALUE_TYPE_URL, JobData
-from ..contract.protojson import protojson_value
+from ..contract.model import JobData, JobPlan
+from ..contract.protojson import UnrenderableData, http_job_body
 from ..engine.attempt import Outcome
 
 #: Status codes daprd maps to gRPC OK / NotFound (`pkg/messaging/v1/util.go:CodeFromHTTPStatus`).
@@ -29,36 +29,29 @@ def outcome_for_grpc_code(code: int, target: str) -> Outcome:
 
 
 class UndeliverableData(Exception):
-    """daprd cannot build the request body, so the attempt fails before reaching the app."""
+    """daprd cannot build the request body, so the attempt fails before reaching the app; str is the
+    error daprd reports (protobuf-go's text)."""
 
 
 def encode_job_body(data: JobData | None, *, empty_data_fails: bool = False) -> bytes:
-    """The body of `POST /job/<name>` (`http_channel.go:constructJobRequest`).
+    """The body of `POST /job/<name>` for `data` (`protojson.http_job_body`), or `UndeliverableData`.
 
-    A `google.protobuf.Value` is re-serialised as compact protojson; any other `Any` sends its raw
-    value bytes with surrounding whitespace trimmed; no data sends an empty body (1.18.3+). Dapr
-    1.14.3 to 1.18.2 cannot marshal a data-less HTTP job and fail the delivery: `empty_data_fails`.
+    `empty_data_fails`: a data-less HTTP job before 1.18.3 (stored as a Value with no kind) fails.
     """
-    if data is None:
-        if empty_data_fails:
-            raise UndeliverableData("job has no data: proto: none of the oneof fields is set (Dapr < 1.18.3)")
-        return b""
-    if data.is_json_value:
-        return protojson_value(data.json_value).encode()
-    if data.type_url == VALUE_TYPE_URL and data.raw is not None:
-        return protojson_value(_decode_value_proto(data.raw)).encode()
-    return (data.raw or b"").strip()
-
-
-def _decode_value_proto(raw: bytes) -> object:
-    """A proto-encoded `google.protobuf.Value` (gRPC-created job) as a JSON value; needs protobuf."""
+    if data is None and empty_data_fails:
+        raise UndeliverableData("proto: google.protobuf.Value: none of the oneof fields is set")
     try:
-        from google.protobuf import json_format, struct_pb2
-    except ImportError as exc:  # the grpc extra is not installed
-        raise UndeliverableData("decoding google.protobuf.Value data needs the 'grpc' extra") from exc
-    message = struct_pb2.Value()
-    message.ParseFromString(raw)
-    return json_format.MessageToDict(message)
+        return http_job_body(data, kindless_fails=empty_data_fails)
+    except UnrenderableData as err:
+        raise UndeliverableData(str(err)) from None
+
+
+def plan_body(plan: JobPlan) -> bytes:
+    """The body daprd sends for a stored job (cached on the plan), or `UndeliverableData`."""
+    body, error = plan.http_body
+    if error is not None:
+        raise UndeliverableData(error)
+    return body
 
 
 def job_path(name: str) -> str:

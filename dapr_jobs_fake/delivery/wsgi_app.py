@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from ..contract.model import JobData
 from ..engine.attempt import Attempt, Outcome
-from .wire import UndeliverableData, encode_job_body, job_path, outcome_for_status
+from .wire import UndeliverableData, job_path, outcome_for_status, plan_body
 
 
 class WsgiAppTarget:
@@ -22,17 +20,15 @@ class WsgiAppTarget:
         app: Any,
         *,
         app_token: str | None = None,
-        body_encoder: Callable[[JobData | None], bytes] = encode_job_body,
         target_name: str = "wsgi",
     ) -> None:
         self.app = app
         self.app_token = app_token
         self.target_name = target_name
-        self._encode = body_encoder
 
     def deliver(self, attempt: Attempt) -> Outcome:
         try:
-            body = self._encode(attempt.plan.spec.data)
+            body = plan_body(attempt.plan)
         except UndeliverableData as exc:
             return Outcome(self.target_name, False, error=exc)
         headers = [("dapr-api-token", self.app_token)] if self.app_token else []

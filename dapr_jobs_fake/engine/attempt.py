@@ -9,6 +9,7 @@ the journal.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
@@ -109,6 +110,18 @@ class Outcome:
     error: BaseException | None = None
     raise_error: bool = False
     body: bytes | None = None
+    #: Why the attempt failed, in one line (for the journal and logs); derived from `error` when unset.
+    reason: str | None = None
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one readable line: its type and the first line of its message."""
+    text = str(error).strip().splitlines()
+    details = getattr(error, "details", None)  # a grpc.RpcError: its status message
+    if callable(details):
+        with contextlib.suppress(Exception):
+            text = [f"{error.code().name}: {details()}"]  # type: ignore[attr-defined]
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 RecordKind = Literal["delivered", "no-target"]
@@ -179,8 +192,10 @@ class TriggerRecord(AttemptView):
     def outcome_text(self) -> str:
         if self.outcome is None:
             return "due, no app connected: waiting"
-        if self.error is not None:
-            answer = f"raised {type(self.error).__name__}: {self.error}"
+        if self.outcome.reason is not None:
+            answer = self.outcome.reason
+        elif self.error is not None:
+            answer = f"raised {one_line(self.error)}"
         elif self.status is not None:
             answer = f"status {self.status}"
         else:

@@ -282,7 +282,8 @@ class Engine:
                     policy.max_retries is None or policy.max_retries >= attempt.attempt
                 ):
                     job.attempt = attempt.attempt + 1
-                    return self._requeue(job, attempt.scheduled_ns + (policy.interval_ns or 0), Report.RETRY)
+                    retry_ns = attempt.scheduled_ns + (policy.interval_ns or 0)
+                    return self._requeue(job, retry_ns, Report.RETRY, endless=policy.max_retries is None)
             job.count += 1
             nxt = next_tick_ns(job.plan, job.count, attempt.tick_ns)
             if nxt is None:
@@ -290,7 +291,7 @@ class Engine:
                 return Report.FINISHED
             job.tick_ns = nxt
             job.attempt = 1
-            return self._requeue(job, nxt, Report.NEXT)
+            return self._requeue(job, nxt, Report.NEXT, endless=job.plan.spec.repeats is None)
 
     def park(self, attempt: Attempt) -> None:
         """Hold back an attempt that is due while no app is connected (§8 noapp).
@@ -324,8 +325,12 @@ class Engine:
         job.heap_seq = self._seq
         heapq.heappush(self._heap, (due_ns, self._seq, job))
 
-    def _requeue(self, job: _Job, due_ns: int, result: Step) -> Step:
-        if due_ns == job.due_ns:
+    def _requeue(self, job: _Job, due_ns: int, result: Step, *, endless: bool) -> Step:
+        """Queue the job's next attempt; count spins: an `endless` job (no repeats, or retries without
+        max_retries) queued again at or before the attempt it just made (`@every 0s`, a zero or negative
+        retry interval) is a runaway after SPIN_LIMIT spins. Bounded spins are left to the clock's limit.
+        """
+        if endless and due_ns <= job.due_ns:
             job.spin += 1
             if job.spin > SPIN_LIMIT:
                 job.spin = 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .calendar import INT64_MAX, NS_PER_SECOND
+from .calendar import INT64_MAX, INT64_MIN, NS_PER_SECOND
 from .strconv import is_digit, utf8
 
 #: protojson `maxSecondsInDuration` (10,000 years): contract §3.
@@ -77,3 +77,33 @@ def format_proto_duration(ns: int) -> str:
     for suffix in ("000", "000", ".000"):
         x = x.removesuffix(suffix)
     return x + "s"
+
+
+def duration_error(seconds: int, nanos: int) -> str | None:
+    """Why protojson cannot write this `google.protobuf.Duration` (`marshalDuration`), or None."""
+    if not -PROTO_DURATION_MAX_SECONDS <= seconds <= PROTO_DURATION_MAX_SECONDS:
+        return f"proto: google.protobuf.Duration: seconds out of range {seconds}"
+    if not -999_999_999 <= nanos <= 999_999_999:
+        return f"proto: google.protobuf.Duration: nanos out of range {nanos}"
+    if (seconds > 0 and nanos < 0) or (seconds < 0 and nanos > 0):
+        return "proto: google.protobuf.Duration: signs of seconds and nanos do not match"
+    return None
+
+
+def as_duration(seconds: int, nanos: int) -> int:
+    """durationpb's `AsDuration`: int64 nanoseconds, saturating at the int64 bounds on overflow, as the
+    Scheduler reads a retry interval (`counter.go:policyTryAgain`)."""
+
+    def wrap(value: int) -> int:
+        return (value - INT64_MIN) % (1 << 64) + INT64_MIN
+
+    d = wrap(seconds * NS_PER_SECOND)
+    overflow = int(d / NS_PER_SECOND) != seconds if d % NS_PER_SECOND == 0 else True
+    d = wrap(d + nanos)
+    overflow = overflow or (seconds < 0 and nanos < 0 and d > 0) or (seconds > 0 and nanos > 0 and d < 0)
+    if overflow:
+        if seconds < 0:
+            return INT64_MIN
+        if seconds > 0:
+            return INT64_MAX
+    return d

@@ -15,6 +15,7 @@ from typing import Any
 from ..contract.model import ECHOED_FIELDS, FailurePolicy, JobData, JobSpec
 from ..contract.proto import GRPC_EXTRA_HINT, data_to_any
 from ..golang.calendar import NS_PER_SECOND
+from ..golang.protoduration import as_duration, duration_error
 
 try:
     from dapr.proto import api_v1
@@ -43,11 +44,15 @@ def policy_from_proto(message: Any) -> FailurePolicy:
     if kind != "constant":
         return FailurePolicy("unset")
     constant = message.constant
-    interval = None
+    interval, raw = None, None
     if constant.HasField("interval"):
-        interval = constant.interval.seconds * NS_PER_SECOND + constant.interval.nanos
+        seconds, nanos = constant.interval.seconds, constant.interval.nanos
+        if duration_error(seconds, nanos) is None:
+            interval = seconds * NS_PER_SECOND + nanos
+        else:  # stored and read back as sent; the Scheduler's clock reads it saturated (AsDuration)
+            interval, raw = as_duration(seconds, nanos), (seconds, nanos)
     retries = constant.max_retries if constant.HasField("max_retries") else None
-    return FailurePolicy("constant", interval_ns=interval, max_retries=retries)
+    return FailurePolicy("constant", interval_ns=interval, max_retries=retries, interval_raw=raw)
 
 
 def policy_to_proto(policy: FailurePolicy) -> Any:
@@ -56,8 +61,11 @@ def policy_to_proto(policy: FailurePolicy) -> Any:
     if policy.kind == "unset":
         return common_v1.JobFailurePolicy()
     constant = common_v1.JobFailurePolicyConstant()
-    if policy.interval_ns is not None:
-        seconds, nanos = divmod(policy.interval_ns, NS_PER_SECOND)
+    if policy.interval_raw is not None:
+        seconds, nanos = policy.interval_raw
+        constant.interval.CopyFrom(duration_pb2.Duration(seconds=seconds, nanos=nanos))
+    elif policy.interval_ns is not None:
+        seconds, nanos = _split(policy.interval_ns)
         constant.interval.CopyFrom(duration_pb2.Duration(seconds=seconds, nanos=nanos))
     if policy.max_retries is not None:
         constant.max_retries = policy.max_retries
@@ -97,3 +105,9 @@ def job_to_proto(spec: JobSpec, policy: FailurePolicy | None) -> Any:
     if policy is not None:
         job.failure_policy.CopyFrom(policy_to_proto(policy))
     return job
+
+
+def _split(ns: int) -> tuple[int, int]:
+    """(seconds, nanos) of a Duration, nanos carrying the sign of seconds (`durationpb.New`)."""
+    seconds, nanos = divmod(abs(ns), NS_PER_SECOND)
+    return (-seconds, -nanos) if ns < 0 else (seconds, nanos)

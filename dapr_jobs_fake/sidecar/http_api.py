@@ -9,13 +9,13 @@ expectations and finally to daprd's service-invocation fallback, 404 `ERR_DIRECT
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug import Request, Response
 
 from ..contract import rows
+from ..contract.deepjson import loads
 from ..contract.errors import DaprError, Rejected, Row
 from ..contract.model import FailurePolicy, JobSpec
 from ..contract.protojson import compact_json, job_json
@@ -52,7 +52,7 @@ class HttpWire:
 
     def job_response(self, spec: JobSpec, policy: FailurePolicy) -> tuple[Any, Any]:
         payload = compact_json(job_json(spec, policy, self._service.contract.profile))
-        return json.loads(payload), payload  # the journal keeps what went on the wire
+        return loads(payload.decode()), payload  # the journal keeps what went on the wire
 
 
 class HttpJobsApi:
@@ -192,6 +192,6 @@ def parsed_or_raw(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return loads(raw.decode("utf-8"))
+    except ValueError:
         return raw

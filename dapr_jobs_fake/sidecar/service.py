@@ -137,8 +137,8 @@ class JobsService:
                     raise self.contract.not_found(name, request.wire.protocol)
                 spec = state.plan.spec
                 draft.spec = spec
-                if as_json and spec.data is not None and spec.data.raw is not None:
-                    self.contract.check_renderable(spec.data)
+                if as_json:
+                    self.contract.check_renderable(spec, state.plan.failure_policy)
                 journaled, reply = request.wire.job_response(spec, state.plan.failure_policy)
                 call = self._record(request, "get", draft, request.wire.ok_status("get"), journaled)
             return Answer(call, reply)
