@@ -44,7 +44,7 @@ def modules() -> list[Path]:
 def imported(path: Path) -> set[str]:
     """Every `dapr_jobs_fake` module `path` imports, relative names resolved."""
     relative = path.relative_to(PACKAGE).with_suffix("").parts
-    package = relative[:-1] if relative[-1] != "__init__" else relative[:-1]
+    package = relative[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
