@@ -171,6 +171,7 @@ class DaprJobsFake:
         ):
             self.service.contract = Contract(profile, options.app_id, options.namespace)
         self.engine.retries_enabled = profile.results_reported
+        self.journal.set_limit(options.journal_limit)
         self.router.configure(
             AppSettings(
                 app_url=options.app_url,

@@ -87,6 +87,13 @@ class FakeOptions:
             ini="dapr_jobs_delivery_timeout",
         ),
     )
+    journal_limit: int | None = field(
+        default=None,
+        metadata=_about(
+            "keep only the newest N journal entries, dropping and counting older ones (default: keep all; "
+            "the CLI keeps 10,000)"
+        ),
+    )
     host: str = field(default="127.0.0.1", metadata=_about("the address to listen on", scope="server"))
     http_port: int = field(default=0, metadata=_about("the HTTP port (0: an ephemeral port)", scope="server"))
     grpc: bool | None = field(

@@ -5,6 +5,7 @@ mounted on the sidecar's HTTP port from here) and `realtime` (the ticker that mo
 with wall time). Nothing below this layer knows it exists.
 """
 
-from .main import build_parser, main
+from .args import build_parser
+from .main import main
 
 __all__ = ["build_parser", "main"]

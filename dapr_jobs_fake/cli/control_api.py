@@ -1,64 +1,50 @@
 """The control API: the fake's own HTTP routes under `/_dapr-jobs-fake/`, for suites in any language.
 
-Read the clock and move it, freeze it or let it tick, list jobs, calls, triggers and violations,
-and reset, with curl or any HTTP client. No Dapr route starts with this prefix, so it never shadows
-the emulated API. It does not ask for the Dapr API token: it is the test's back door, not Dapr's.
+Read the clock and move it, freeze it or let it tick, set the app, list jobs, calls, triggers and
+violations, and reset, with curl or any HTTP client (`GET /_dapr-jobs-fake/` lists the routes). No Dapr
+route starts with this prefix, so it never shadows the emulated API. When the fake has an API token,
+every control route asks for it too (`dapr-api-token`, compared in constant time): on a network, the
+control API can reset and move everything.
 
-Routes (JSON in and out):
-- `GET  /_dapr-jobs-fake/clock` -> `{"now", "nextTriggerAt", "mode"}`
-- `POST /_dapr-jobs-fake/clock/advance` `{"seconds": 90}` or `{"duration": "1h30m"}` (Go duration)
-- `POST /_dapr-jobs-fake/clock/advance-to` `{"time": "2030-01-01T00:00:00Z"}`
-- `POST /_dapr-jobs-fake/clock/run-next`, `POST /_dapr-jobs-fake/clock/run-until-idle` `{"limit": "24h"}`
-- `POST /_dapr-jobs-fake/clock/mode` `{"mode": "manual" | "real"}` (freeze, or tick with real time)
-- `GET  /_dapr-jobs-fake/jobs`, `/calls`, `/triggers`, `/violations`
-- `POST /_dapr-jobs-fake/reset`
-Moves answer `{"now": ..., "triggers": [...]}` listing the attempts they made.
+Errors are JSON: `{"errorCode", "message"}` (Dapr's shape) with `error` repeating the message.
 """
 
 from __future__ import annotations
 
+import hmac
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
 from ..contract.deepjson import dumps, loads
-from ..contract.model import ECHOED_FIELDS
-from ..contract.protojson import plain, render_data
 from ..engine.clock import ClockError
-from ..golang.calendar import ns_to_datetime
 from ..golang.duration import GoDurationError, parse_go_duration
 from ..golang.rfc3339 import RFC3339Error, format_rfc3339, parse_rfc3339
-from ..journal.records import Call, Entry, TriggerRecord
+from ..journal.records import Entry, TriggerRecord
+from .control_views import call_json, finding_json, job_json, trigger_json
 
 if TYPE_CHECKING:
     from ..fake import DaprJobsFake
 
 PREFIX = "/_dapr-jobs-fake"
+_ERROR_CODE = "ERR_DAPR_JOBS_FAKE_CONTROL"
 
 
 class ControlError(Exception):
     """A control request that cannot be done: answered 400 with the reason."""
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
-def trigger_json(record: TriggerRecord) -> dict[str, Any]:
-    return {
-        "job": record.name,
-        "kind": record.kind,
-        "scheduledAt": format_rfc3339(record.scheduled_ns),
-        "tick": record.tick,
-        "attempt": record.attempt,
-        "target": record.target,
-        "status": record.status,
-        "succeeded": record.succeeded,
-        "error": None if record.error is None else repr(record.error),
-    }
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    body: str
+    answer: str
+    action: Callable[[dict[str, Any]], Any]
 
 
 class ControlApi:
@@ -77,6 +63,70 @@ class ControlApi:
         self._set_mode = mode_setter
         #: Journal listeners of the CLI (its log): subscribed again after every reset.
         self._listeners = list(listeners)
+        self.routes = {(r.method, r.path): r for r in self._route_table()}
+
+    def _route_table(self) -> list[Route]:
+        clock = self.fake.clock
+        return [
+            Route("GET", "/", "", "this list of routes", lambda _: self._index()),
+            Route("GET", "/clock", "", '{"now", "nextTriggerAt", "mode"}', lambda _: self._clock()),
+            Route(
+                "POST",
+                "/clock/advance",
+                '{"seconds": 90} or {"duration": "1h30m"}',
+                'the clock and the "triggers" made',
+                self._advance,
+            ),
+            Route("POST", "/clock/advance-to", '{"time": "2030-01-02T00:00:00Z"}', "same", self._advance_to),
+            Route(
+                "POST",
+                "/clock/run-next",
+                "",
+                "same, one attempt",
+                lambda _: self._moved(_one(clock.run_next())),
+            ),
+            Route(
+                "POST",
+                "/clock/run-until-idle",
+                '{"limit": "24h"} (optional for finite jobs)',
+                "same",
+                self._run_until_idle,
+            ),
+            Route("POST", "/clock/mode", '{"mode": "manual" | "real"}', "the clock", self._mode_change),
+            Route(
+                "POST",
+                "/app",
+                '{"app_url": "http://..."} or {"app_grpc_address": "host:port"} or {}',
+                "where triggers go now",
+                self._set_app,
+            ),
+            Route(
+                "GET", "/jobs", "", "stored jobs with nextTriggerAt, triggers, ticks", lambda _: self._jobs()
+            ),
+            Route(
+                "GET",
+                "/calls",
+                "",
+                "answered requests with their bodies (header dapr-jobs-fake-dropped: "
+                "entries dropped by --journal-limit)",
+                lambda _: [call_json(c) for c in self.fake.calls],
+            ),
+            Route(
+                "GET",
+                "/triggers",
+                "",
+                "trigger attempts",
+                lambda _: [trigger_json(t) for t in self.fake.triggers],
+            ),
+            Route(
+                "GET",
+                "/violations",
+                "",
+                "contract violations",
+                lambda _: [finding_json(v) for v in self.fake.violations],
+            ),
+            Route("POST", "/reset", "", "forget jobs and the journal, keep the options", self._reset),
+        ]
 
     def mount(self) -> None:
         """Serve the control routes on the fake's HTTP port and subscribe the listeners."""
@@ -91,33 +141,34 @@ class ControlApi:
         self.fake.journal.listeners.extend(self._listeners)
 
     def handle(self, request: Request, path: str) -> Response | None:
-        if not path.startswith(PREFIX + "/"):
+        if path != PREFIX and not path.startswith(PREFIX + "/"):
             return None
-        route = (request.method, path[len(PREFIX) :])
-        routes: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
-            ("GET", "/clock"): lambda _: self._clock(),
-            ("POST", "/clock/advance"): self._advance,
-            ("POST", "/clock/advance-to"): self._advance_to,
-            ("POST", "/clock/run-next"): lambda _: self._moved(self._one(self.fake.clock.run_next())),
-            ("POST", "/clock/run-until-idle"): self._run_until_idle,
-            ("POST", "/clock/mode"): self._mode_change,
-            ("GET", "/jobs"): lambda _: self._jobs(),
-            ("GET", "/calls"): lambda _: [self._call(c) for c in self.fake.calls],
-            ("GET", "/triggers"): lambda _: [trigger_json(t) for t in self.fake.triggers],
-            ("GET", "/violations"): lambda _: [v.__dict__ for v in self.fake.violations],
-            ("POST", "/reset"): self._reset,
-        }
-        action = routes.get(route)
-        if action is None:
-            known = ", ".join(f"{m} {PREFIX}{p}" for m, p in routes)
-            return _json({"error": f"no control route {request.method} {path}; known: {known}"}, 404)
+        token = self.fake.options.api_token
+        sent = request.headers.get("dapr-api-token")
+        if token and not (
+            sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), token.encode())
+        ):
+            return Response("invalid api token\n", status=401, content_type="text/plain; charset=utf-8")
+        route = self.routes.get((request.method, path[len(PREFIX) :] or "/"))
+        if route is None:
+            known = ", ".join(f"{m} {PREFIX}{p}" for m, p in self.routes)
+            return _error(f"no control route {request.method} {path}; known: {known}", 404)
         try:
             body = loads(request.get_data().decode("utf-8", "replace") or "{}")
             if not isinstance(body, dict):
                 raise ControlError("the body must be a JSON object")
-            return _json(action(body), 200)
+            response = _json(route.action(body), 200)
         except (ControlError, ClockError, ValueError) as err:
-            return _json({"error": str(err)}, 400)
+            return _error(str(err), 400)
+        if route.path == "/calls":
+            response.headers["dapr-jobs-fake-dropped"] = str(self.fake.journal.dropped)
+        return response
+
+    def _index(self) -> list[dict[str, str]]:
+        return [
+            {"method": r.method, "path": PREFIX + r.path, "body": r.body, "answer": r.answer}
+            for r in self.routes.values()
+        ]
 
     # -- clock ----------------------------------------------------------------------------------
     def _clock(self) -> dict[str, Any]:
@@ -132,33 +183,14 @@ class ControlApi:
     def _moved(self, records: list[TriggerRecord]) -> dict[str, Any]:
         return {**self._clock(), "triggers": [trigger_json(r) for r in records]}
 
-    @staticmethod
-    def _one(record: TriggerRecord | None) -> list[TriggerRecord]:
-        return [] if record is None else [record]
-
     def _advance(self, body: dict[str, Any]) -> dict[str, Any]:
         if "duration" in body:
-            try:
-                delta_ns = parse_go_duration(str(body["duration"]))
-            except GoDurationError as err:
-                raise ControlError(str(err)) from None
+            delta_ns = _duration(body["duration"])
         elif "seconds" in body and isinstance(body["seconds"], (int, float)) and _finite(body["seconds"]):
             delta_ns = round(body["seconds"] * 1_000_000_000)
         else:
             raise ControlError('send {"seconds": <number>} or {"duration": "<Go duration, e.g. 1h30m>"}')
-        self._check_reachable(self.fake.clock.now_ns() + delta_ns)
         return self._moved(self.fake.clock.advance_ns(delta_ns))
-
-    @staticmethod
-    def _check_reachable(target_ns: int) -> None:
-        """Refuse a move past what the journal can timestamp (a datetime, years 1-9999): after it,
-        every later request would fail."""
-        try:
-            ns_to_datetime(target_ns)
-        except ValueError:
-            raise ControlError(
-                f"cannot move the clock to {format_rfc3339(target_ns)}: beyond year 9999"
-            ) from None
 
     def _advance_to(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -168,18 +200,12 @@ class ControlApi:
         delta = target - self.fake.clock.now_ns()
         if delta < 0:
             raise ControlError(f"cannot move the clock backwards to {body['time']}")
-        self._check_reachable(target)
         return self._moved(self.fake.clock.advance_ns(delta))
 
     def _run_until_idle(self, body: dict[str, Any]) -> dict[str, Any]:
-        from datetime import timedelta
-
         limit = None
         if body.get("limit") is not None:
-            try:
-                limit = timedelta(microseconds=parse_go_duration(str(body["limit"])) / 1000)
-            except GoDurationError as err:
-                raise ControlError(str(err)) from None
+            limit = timedelta(microseconds=_duration(body["limit"]) / 1000)
         return self._moved(self.fake.clock.run_until_idle(limit))
 
     def _mode_change(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -194,42 +220,38 @@ class ControlApi:
         return self._clock()
 
     # -- state ----------------------------------------------------------------------------------
-    def _jobs(self) -> list[dict[str, Any]]:
-        jobs = []
-        for state in sorted(self.fake.service.jobs(), key=lambda s: s.name):
-            spec = state.plan.spec
-            jobs.append(
-                {
-                    "name": state.name,
-                    **{f.json_name: getattr(spec, f.attr) for f in ECHOED_FIELDS},
-                    "data": None if spec.data is None else plain(render_data(spec.data, self.fake.profile)),
-                    # format_rfc3339, not fake.jobs' datetime: a dueTime may lie beyond year 9999
-                    "nextTriggerAt": format_rfc3339(state.next_trigger_ns),
-                    "triggers": state.delivered,
-                    "ticks": state.ticks,
-                }
-            )
-        return jobs
+    def _set_app(self, body: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(body) - {"app_url", "app_grpc_address"})
+        if unknown:
+            raise ControlError(f"unknown key(s) {', '.join(unknown)}; send app_url or app_grpc_address")
+        values = {key: body.get(key) for key in ("app_url", "app_grpc_address")}
+        if any(v is not None and not isinstance(v, str) for v in values.values()):
+            raise ControlError("app_url and app_grpc_address are strings (or null to disconnect)")
+        try:
+            self.fake.configure(**values)
+        except ImportError as err:  # app_grpc_address without the grpc extra
+            raise ControlError(str(err)) from None
+        return {**values, "target": self.fake.router.target_name}
 
-    @staticmethod
-    def _call(call: Call) -> dict[str, Any]:
-        return {
-            "seq": call.seq,
-            "protocol": call.protocol,
-            "operation": call.operation,
-            "job": call.job_name,
-            "request": call.request,
-            "status": call.status,
-            "errorCode": call.error_code,
-            "at": _iso(call.at),
-            "violations": [v.rule for v in call.violations],
-            "warnings": [w.rule for w in call.warnings],
-        }
+    def _jobs(self) -> list[dict[str, Any]]:
+        states = sorted(self.fake.service.jobs(), key=lambda s: s.name)
+        return [job_json(state, self.fake.profile) for state in states]
 
     def _reset(self, _: dict[str, Any]) -> dict[str, Any]:
         self.fake.reset()
         self._subscribe()
         return self._clock()
+
+
+def _one(record: TriggerRecord | None) -> list[TriggerRecord]:
+    return [] if record is None else [record]
+
+
+def _duration(text: Any) -> int:
+    try:
+        return parse_go_duration(str(text))
+    except GoDurationError as err:
+        raise ControlError(str(err)) from None
 
 
 def _finite(seconds: float) -> bool:
@@ -242,3 +264,7 @@ def _finite(seconds: float) -> bool:
 
 def _json(value: Any, status: int) -> Response:
     return Response(dumps(value), status=status, content_type="application/json")
+
+
+def _error(message: str, status: int) -> Response:
+    return _json({"errorCode": _ERROR_CODE, "message": message, "error": message}, status)

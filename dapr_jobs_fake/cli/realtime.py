@@ -8,21 +8,24 @@ the virtual time for good: the clock then runs ahead of the wall clock by that m
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
+from collections.abc import Callable
 
+from ..engine.attempt import one_line
 from ..engine.clock import VirtualClock
-
-log = logging.getLogger("dapr_jobs_fake")
 
 
 class RealTimeTicker:
     """Moves `clock` with real time every `interval` seconds while running and not paused."""
 
-    def __init__(self, clock: VirtualClock, *, interval: float = 0.05) -> None:
+    def __init__(
+        self, clock: VirtualClock, *, interval: float = 0.05, on_error: Callable[[str], None] | None = None
+    ) -> None:
         self.clock = clock
         self.interval = interval
+        #: Told about a move that failed, in one line (the CLI's log); the ticker keeps going.
+        self.on_error = on_error
         self._paused = threading.Event()
         self._stopped = threading.Event()
         self._last = time.monotonic_ns()
@@ -44,10 +47,11 @@ class RealTimeTicker:
         self._thread = threading.Thread(target=self._run, daemon=True, name="dapr-jobs-fake-ticker")
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 5.0) -> None:
+        """Stop ticking; wait up to `wait` seconds for a move in progress to end."""
         self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._thread is not None and wait > 0:
+            self._thread.join(timeout=wait)
 
     def tick(self) -> None:
         """Move the clock by the real time elapsed since the last tick (no-op while paused)."""
@@ -61,5 +65,6 @@ class RealTimeTicker:
         while not self._stopped.wait(self.interval):
             try:
                 self.tick()
-            except Exception:  # keep serving: a failed move must not stop the clock for good
-                log.exception("moving the clock in real time failed")
+            except Exception as err:  # keep serving: a failed move must not stop the clock for good
+                if self.on_error is not None and not self._stopped.is_set():
+                    self.on_error(f"moving the clock in real time failed: {one_line(err)}")

@@ -87,21 +87,25 @@ class GrpcAppTarget:
     def deliver(self, attempt: Attempt) -> Outcome:
         stable, alpha = self._stubs()
         request = self.request_for(attempt)
-        calls = (stable, alpha) if self.stable_first else (alpha,)
+        calls = (
+            (("OnJobEvent", stable), ("OnJobEventAlpha1", alpha))
+            if self.stable_first
+            else (("OnJobEventAlpha1", alpha),)
+        )
         error: grpc.RpcError | None = None
-        for call in calls:
+        via = calls[0][0]
+        for via, call in calls:
             try:
                 call(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as exc:
                 error = exc
-                if exc.code() == grpc.StatusCode.UNIMPLEMENTED and call is not calls[-1]:
+                if exc.code() == grpc.StatusCode.UNIMPLEMENTED and via != calls[-1][0]:
                     continue  # the app predates OnJobEvent: daprd falls back to OnJobEventAlpha1
                 break
             else:
-                return outcome_for_grpc_code(0, self.target_name)
+                return outcome_for_grpc_code(0, self.target_name, via)
         assert error is not None
-        outcome = outcome_for_grpc_code(error.code().value[0], self.target_name)
-        return Outcome(outcome.target, outcome.succeeded, status=outcome.status, error=error)
+        return outcome_for_grpc_code(error.code().value[0], self.target_name, via, error)
 
     def close(self) -> None:
         with self._lock:

@@ -88,7 +88,7 @@ class HttpAppTarget:
                 return Outcome(self.target_name, False, error=error, body=body, reason=one_line(error))
             if response.will_close:
                 self._drop(conn)
-            return outcome_for_status(response.status, self.target_name, body)
+            return outcome_for_status(response.status, self.target_name, body, via=f"POST {path}")
 
     def _new_connection(self) -> http.client.HTTPConnection:
         cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection

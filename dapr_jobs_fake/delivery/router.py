@@ -46,6 +46,12 @@ class DeliveryRouter:
         return self._target
 
     @property
+    def target_name(self) -> str | None:
+        """Where triggers go ("http://127.0.0.1:8000", "wsgi", "grpc://..."), None without a target."""
+        target = self._target
+        return None if target is None else str(getattr(target, "target_name", type(target).__name__))
+
+    @property
     def connected(self) -> bool:
         """True when an attempt has somewhere to go (a target or any handler)."""
         return self._target is not None or bool(self.handlers)

@@ -12,20 +12,27 @@ from urllib.parse import quote
 
 from ..contract.model import JobData, JobPlan
 from ..contract.protojson import UnrenderableData, http_job_body
-from ..engine.attempt import Outcome
+from ..engine.attempt import Outcome, one_line
 
 #: Status codes daprd maps to gRPC OK / NotFound (`pkg/messaging/v1/util.go:CodeFromHTTPStatus`).
 GRPC_OK, GRPC_NOT_FOUND = 0, 5
 
 
-def outcome_for_status(status: int, target: str, body: bytes | None = None) -> Outcome:
+def outcome_for_status(
+    status: int, target: str, body: bytes | None = None, via: str | None = None
+) -> Outcome:
     """§10.3: 2xx → success; 404 → success, not retried; anything else → failure."""
-    return Outcome(target, 200 <= status < 300 or status == 404, status=status, body=body)
+    return Outcome(target, 200 <= status < 300 or status == 404, status=status, body=body, via=via)
 
 
-def outcome_for_grpc_code(code: int, target: str) -> Outcome:
+def outcome_for_grpc_code(
+    code: int, target: str, via: str | None = None, error: BaseException | None = None
+) -> Outcome:
     """§10.2/§10.3 for a gRPC app: OK and NotFound succeed, every other code fails."""
-    return Outcome(target, code in (GRPC_OK, GRPC_NOT_FOUND), status=code)
+    reason = None if error is None else one_line(error)
+    return Outcome(
+        target, code in (GRPC_OK, GRPC_NOT_FOUND), status=code, via=via, error=error, reason=reason
+    )
 
 
 class UndeliverableData(Exception):

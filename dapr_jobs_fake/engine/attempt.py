@@ -112,6 +112,8 @@ class Outcome:
     body: bytes | None = None
     #: Why the attempt failed, in one line (for the journal and logs); derived from `error` when unset.
     reason: str | None = None
+    #: How it was delivered, when the target can tell: "POST /job/x", "OnJobEvent", "OnJobEventAlpha1".
+    via: str | None = None
 
 
 def one_line(error: BaseException) -> str:

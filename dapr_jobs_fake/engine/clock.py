@@ -16,38 +16,23 @@ one is re-raised from the move once it is complete; all are kept in `handler_err
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ..golang.calendar import MAX_DATETIME_NS, NS_PER_SECOND, datetime_to_ns, ns_to_datetime, timedelta_to_ns
+from ..golang.calendar import MAX_DATETIME_NS, datetime_to_ns, ns_to_datetime, timedelta_to_ns
 from ..golang.rfc3339 import format_rfc3339
 from .attempt import Attempt, Outcome, TriggerRecord
 from .engine import Engine
+from .moves import ClockError, MoveLock, RunawayJobError, check_reachable, start_ns
 from .travel import ProcessClock
+
+__all__ = ["ClockError", "Deliver", "Observer", "RunawayJobError", "VirtualClock"]
 
 #: Delivers one attempt to the app and says how it went (`Target.deliver`).
 Deliver = Callable[[Attempt], Outcome]
 #: Called once per trigger record under the engine lock, right after the engine applied its outcome,
 #: so that the journal's order is the order the engine applied things in. It must not block.
 Observer = Callable[[TriggerRecord], None]
-
-_FOREVER_NS = 2**63 - 1
-
-
-class ClockError(RuntimeError):
-    """A clock move that cannot be done (backwards, from inside a handler, never ending)."""
-
-
-class RunawayJobError(ClockError):
-    """A job re-fires at the same virtual instant without end (no retry interval, no max_retries)."""
-
-
-def _start_ns(start: datetime | None) -> int:
-    if start is None:
-        return time.time_ns() // NS_PER_SECOND * NS_PER_SECOND
-    return datetime_to_ns(start)
 
 
 class VirtualClock:
@@ -79,7 +64,7 @@ class VirtualClock:
         idle_trigger_limit: int = 1_000_000,
     ) -> None:
         self.engine = engine
-        self._now_ns = _start_ns(start)
+        self._now_ns = start_ns(start)
         self._delivery = delivery
         self.observer = observer
         self.notify = notify
@@ -88,8 +73,8 @@ class VirtualClock:
         #: Every exception raised by app code, oldest first; `pending_errors` are the unreported ones.
         self.handler_errors: list[BaseException] = []
         self.pending_errors: list[BaseException] = []
-        self._move_lock = threading.Lock()
-        self._mover: int | None = None
+        self._move_lock = MoveLock()
+        self._interrupted = False
         self._delivering = False
         self._process = ProcessClock()
         if travel:
@@ -103,7 +88,7 @@ class VirtualClock:
         """
         with self._moving():
             self.stop_travel()
-            self._now_ns = _start_ns(start)
+            self._now_ns = start_ns(start)
             self.handler_errors.clear()
             self.pending_errors.clear()
             if travel:
@@ -191,6 +176,7 @@ class VirtualClock:
             due = self.engine.next_due_ns()
             if due is None:
                 return None
+            check_reachable(due, "the next trigger is due at")
             raised: list[BaseException] = []
             records = self._drain(max(due, self._now_ns), raised, limit=1)
             self._surface(raised)
@@ -206,7 +192,8 @@ class VirtualClock:
         raised: list[BaseException] = []
         with self._moving():
             if limit is not None:
-                records = self._drain(self._now_ns + timedelta_to_ns(limit), raised)
+                until = min(self._now_ns + timedelta_to_ns(limit), MAX_DATETIME_NS)
+                records = self._drain(until, raised)
                 self._surface(raised)
                 return records
             endless = self.engine.endless_jobs()
@@ -216,9 +203,11 @@ class VirtualClock:
                     f"run_until_idle() without a limit would never return: {shown} repeat(s) forever "
                     "(a schedule with neither repeats nor ttl); pass limit=timedelta(...) or use advance()"
                 )
-            records = self._drain(_FOREVER_NS, raised, limit=self.idle_trigger_limit)
+            # Jobs due after year 9999 stay pending: the clock cannot show a time past it.
+            records = self._drain(MAX_DATETIME_NS, raised, limit=self.idle_trigger_limit)
             self._surface(raised)
-            if len(records) >= self.idle_trigger_limit and self.engine.next_due_ns() is not None:
+            due = self.engine.next_due_ns()
+            if len(records) >= self.idle_trigger_limit and due is not None and due <= MAX_DATETIME_NS:
                 raise ClockError(
                     f"run_until_idle() made {len(records)} attempts and jobs are still due "
                     f"(at {format_rfc3339(self._now_ns)}); endless retries or handlers re-scheduling? "
@@ -241,6 +230,9 @@ class VirtualClock:
         self._process.stop()
 
     def close(self) -> None:
+        """Stop following the process clock, and end a move in progress after its current attempt
+        (a stopping fake does not wait for every due trigger)."""
+        self._interrupted = True
         self.stop_travel()
 
     def __enter__(self) -> VirtualClock:
@@ -251,19 +243,16 @@ class VirtualClock:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _moving(self) -> _Move:
+    def _moving(self) -> MoveLock:
         if self._delivering:
             raise ClockError(
                 "cannot move the clock from inside a job handler (a delivery is in progress); "
                 "schedule a job instead, it fires in the same move when due"
             )
-        return _Move(self)
+        return self._move_lock
 
     def _move_to(self, target_ns: int) -> list[TriggerRecord]:
-        if target_ns > MAX_DATETIME_NS:
-            raise ClockError(
-                f"cannot move the clock to {target_ns} ns: past year 9999, which datetime cannot hold"
-            )
+        check_reachable(target_ns, "cannot move the clock to")
         raised: list[BaseException] = []
         records = self._drain(target_ns, raised, limit=self.idle_trigger_limit)
         due = self.engine.next_due_ns()
@@ -296,7 +285,10 @@ class VirtualClock:
         records: list[TriggerRecord] = []
         keep = records.append
         runaway: Attempt | None = None
+        self._interrupted = False
         while limit is None or len(records) < limit:
+            if self._interrupted:
+                break
             deliver = self._delivery
             attempt = pop_due(until_ns)
             if attempt is None:
@@ -374,22 +366,3 @@ class VirtualClock:
         if len(raised) > 1 and hasattr(first, "add_note"):
             first.add_note(f"({len(raised) - 1} more job handler error(s) in clock.handler_errors)")
         raise first
-
-
-class _Move:
-    """Serialises clock moves; refuses a nested move on the same thread instead of deadlocking."""
-
-    def __init__(self, clock: VirtualClock) -> None:
-        self._clock = clock
-
-    def __enter__(self) -> None:
-        lock = self._clock._move_lock
-        if not lock.acquire(blocking=False):
-            if self._clock._mover == threading.get_ident():
-                raise ClockError("cannot move the clock while it is already moving on this thread")
-            lock.acquire()
-        self._clock._mover = threading.get_ident()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._clock._mover = None
-        self._clock._move_lock.release()

@@ -44,6 +44,12 @@ class Journal:
     def limit(self) -> int | None:
         return self._entries.maxlen
 
+    def set_limit(self, limit: int | None) -> None:
+        """Keep at most `limit` entries from now on (None: all); the newest are kept."""
+        with self._lock:
+            if limit != self._entries.maxlen:
+                self._entries = deque(self._entries, maxlen=limit)  # what no longer fits counts as dropped
+
     @property
     def dropped(self) -> int:
         """Entries dropped because the journal is full (always 0 without a limit)."""

@@ -6,6 +6,7 @@ from concurrent import futures
 
 from ..contract.proto import GRPC_EXTRA_HINT
 from .grpc_api import GrpcJobsApi
+from .http_server import ListenError
 
 try:
     import grpc
@@ -50,9 +51,9 @@ class GrpcSidecarServer:
         try:
             port = server.add_insecure_port(f"{host}:{self.requested_port}")
         except RuntimeError as err:
-            raise OSError(f"cannot listen on {host}:{self.requested_port} for gRPC: {err}") from err
+            raise ListenError(self.host, self.requested_port, "gRPC", str(err)) from err
         if port == 0:
-            raise OSError(f"cannot listen on {host}:{self.requested_port} for gRPC")
+            raise ListenError(self.host, self.requested_port, "gRPC", "address already in use")
         server.start()
         self.port = port
         self._server = server

@@ -9,12 +9,14 @@ of pytest-httpserver's expectations, so one sidecar port can also fake other Dap
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +68,18 @@ class GoFramingHandler(WSGIRequestHandler):
     _saved: tuple[Any, Any] | None = None
     _in_wsgi = False
     _close_after = False
+
+    def setup(self) -> None:
+        super().setup()
+        connections = getattr(self.server, "dapr_jobs_fake_connections", None)
+        if connections is not None:
+            connections.add(self.connection)
+
+    def finish(self) -> None:
+        connections = getattr(self.server, "dapr_jobs_fake_connections", None)
+        if connections is not None:
+            connections.discard(self.connection)
+        super().finish()
 
     def make_environ(self) -> Any:
         environ = super().make_environ()  # captures the real rfile as wsgi.input
@@ -146,28 +160,37 @@ class SidecarHTTPServer(HTTPServer):
         super().__init__(host, port, threaded=True)
         self._front = front
         self._fallback = fallback
+        #: Open client connections (kept alive between requests), closed by `stop()`.
+        self._connections: set[socket.socket] = set()
 
     def start(self) -> None:
-        _check_free(self.host, self.port)  # werkzeug would print and sys.exit() instead of raising
         try:
+            _check_free(self.host, self.port)  # werkzeug would print and sys.exit() instead of raising
             super().start()
-        except SystemExit:
-            raise OSError(errno.EADDRINUSE, f"cannot listen on {self.host}:{self.port}") from None
+        except (OSError, SystemExit) as err:
+            detail = getattr(err, "strerror", None) or "address already in use"
+            raise ListenError(self.host, self.port, "HTTP", detail) from None
 
     def thread_target(self) -> None:
         """Serve with Go's framing; set up here, before the first accept, so no request sees werkzeug's."""
         server = self.server
         assert server is not None
         server.RequestHandlerClass = GoFramingHandler
+        server.dapr_jobs_fake_connections = self._connections  # type: ignore[attr-defined]
+        server.get_request = _backing_off(server.get_request)  # type: ignore[method-assign]
         server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         threading.current_thread().name = "dapr-jobs-fake-http"
         server.serve_forever(poll_interval=_SHUTDOWN_POLL_SECONDS)
 
     def stop(self) -> None:
+        """Stop accepting, then close every kept-alive connection: a stopped fake answers nothing."""
         server = self.server
         super().stop()
         if server is not None:
             server.server_close()
+        for connection in list(self._connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def application(self, request: Request) -> Response:
         try:
@@ -182,6 +205,36 @@ class SidecarHTTPServer(HTTPServer):
 
     def respond_nohandler(self, request: Request, extra_message: str = "") -> Response:
         return self._fallback(request)
+
+
+class ListenError(OSError):
+    """A port the fake cannot listen on; str says which address, which API and why."""
+
+    def __init__(self, host: str, port: int, api: str, detail: str) -> None:
+        super().__init__(errno.EADDRINUSE, f"cannot listen on {host}:{port} for {api}: {detail}")
+        self.host, self.port, self.api = host, port, api
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _backing_off(get_request: Callable[[], Any]) -> Callable[[], Any]:
+    """`accept()` that sleeps after running out of file descriptors, as Go's server does (5 ms doubling
+    to 1 s), instead of the busy loop socketserver falls into while the pending connection waits."""
+    delay = [0.0]
+
+    def accept() -> Any:
+        try:
+            request = get_request()
+        except OSError as err:
+            if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                delay[0] = min(1.0, delay[0] * 2 or 0.005)
+                time.sleep(delay[0])
+            raise
+        delay[0] = 0.0
+        return request
+
+    return accept
 
 
 def _check_free(host: str, port: int) -> None:
