@@ -228,6 +228,8 @@ class AppServer:
 
     def __init__(self, status: int = 200, close_after: int | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
+        #: Released once per connection the app has closed.
+        self.closed = threading.Semaphore(0)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -256,7 +258,12 @@ class AppServer:
 
         self.status = status
         self.close_after = close_after
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def shutdown_request(self, request: Any) -> None:
+                super().shutdown_request(request)  # the socket is closed now
+                server.closed.release()
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
@@ -306,8 +313,13 @@ def test_http_app_url_path_prefix_and_no_token_header__s10_1(app_server: AppServ
 def test_http_app_closing_idle_connection_is_reopened__s10_1() -> None:
     server = AppServer(close_after=1)
     target = HttpAppTarget(server.url)
+    outcomes = []
     try:
-        outcomes = [target.deliver(attempt_for("x")) for _ in range(3)]
+        for _ in range(3):
+            outcomes.append(target.deliver(attempt_for("x")))
+            # The connection is then idle and closed by the app (a close racing a request that is
+            # already being written fails the attempt, as in Go's transport: POST is not replayable).
+            assert server.closed.acquire(timeout=10)
     finally:
         target.close()
         server.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
@@ -30,11 +31,13 @@ class DuplicateKey(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its pairs, refusing a repeated key; keys are interned, since the journal keeps
+    every body and the same few keys come back in each."""
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
             raise DuplicateKey(key)
-        result[key] = value
+        result[sys.intern(key)] = value
     return result
 
 

@@ -11,8 +11,7 @@ conversions, the GET rendering, the journal's field matching and the control API
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..golang.calendar import NS_PER_SECOND
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 VALUE_TYPE_URL = "type.googleapis.com/google.protobuf.Value"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FailurePolicy:
     """`common.v1.JobFailurePolicy`: what the Scheduler does when a trigger fails (contract §10.4).
 
@@ -48,7 +47,7 @@ class FailurePolicy:
 DEFAULT_FAILURE_POLICY = FailurePolicy("constant", interval_ns=NS_PER_SECOND, max_retries=3)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobData:
     """The job's `data`, a `google.protobuf.Any` in the Scheduler.
 
@@ -71,7 +70,7 @@ class JobData:
         return self.json_value if self.raw is None else self.raw
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobSpec:
     """A job as the client submitted it; strings are kept exactly as sent (GET echoes them, §4)."""
 
@@ -85,7 +84,7 @@ class JobSpec:
     overwrite: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobPlan:
     """A validated job with its times resolved at creation (go-etcd-cron `Builder.Parse`, §8).
 
@@ -106,21 +105,26 @@ class JobPlan:
     stored_data: JobData | None = None
     #: daprd's HTTP channel fails on a stored Value with no kind (before 1.18.3, §10.1).
     kindless_value_fails: bool = False
+    _http_body: tuple[bytes, str | None] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.stored_data is None:  # the common case: stored as sent
             object.__setattr__(self, "stored_data", self.spec.data)
 
-    @cached_property
+    @property
     def http_body(self) -> tuple[bytes, str | None]:
         """The body daprd's HTTP channel sends the app for this job, or why it cannot build one
-        (`http_channel.go:constructJobRequest`); computed once per job."""
-        from .protojson import UnrenderableData, http_job_body
+        (`http_channel.go:constructJobRequest`); computed on first use, once per job."""
+        cached = self._http_body
+        if cached is None:
+            from .protojson import UnrenderableData, http_job_body
 
-        try:
-            return http_job_body(self.stored_data, kindless_fails=self.kindless_value_fails), None
-        except UnrenderableData as err:
-            return b"", str(err)
+            try:
+                cached = (http_job_body(self.stored_data, kindless_fails=self.kindless_value_fails), None)
+            except UnrenderableData as err:
+                cached = (b"", str(err))
+            object.__setattr__(self, "_http_body", cached)
+        return cached
 
 
 FieldKind = Literal["string", "uint32", "value", "policy", "bool"]

@@ -58,12 +58,9 @@ class Journal:
     # -- recording ------------------------------------------------------------------------------
     def record_call(self, **fields: Any) -> Call:
         """Append one answered call (every `Call` field but `seq`); returns it."""
-        call = object.__new__(Call)  # the frozen dataclass's __init__ pays one __setattr__ per field
-        attrs = call.__dict__
         with self._lock:
             self._calls += 1
-            attrs["seq"] = self._calls
-            attrs.update(fields)
+            call = Call(seq=self._calls, **fields)
             self._append(call)
         return call
 

@@ -20,7 +20,7 @@ Protocol = Literal["http", "grpc"]
 Operation = Literal["schedule", "get", "delete", "list", "delete_prefix", "other"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """One request the fake answered.
 

@@ -6,7 +6,7 @@ from concurrent import futures
 
 from ..contract.proto import GRPC_EXTRA_HINT
 from .grpc_api import GrpcJobsApi
-from .http_server import ListenError
+from .http_server import ListenError, check_free
 
 try:
     import grpc
@@ -40,6 +40,10 @@ class GrpcSidecarServer:
     def start(self) -> None:
         if self._server is not None:
             raise RuntimeError("the gRPC server is already running")
+        try:  # before gRPC tries: its C core would log the failure to stderr itself
+            check_free(self.host, self.requested_port)
+        except OSError as err:
+            raise ListenError(self.host, self.requested_port, "gRPC", err.strerror or str(err)) from None
         server = grpc.server(
             futures.ThreadPoolExecutor(
                 max_workers=self.max_workers, thread_name_prefix="dapr-jobs-fake-grpc"
@@ -51,7 +55,7 @@ class GrpcSidecarServer:
         try:
             port = server.add_insecure_port(f"{host}:{self.requested_port}")
         except RuntimeError as err:
-            raise ListenError(self.host, self.requested_port, "gRPC", str(err)) from err
+            raise ListenError(self.host, self.requested_port, "gRPC", str(err).split(";")[0]) from err
         if port == 0:
             raise ListenError(self.host, self.requested_port, "gRPC", "address already in use")
         server.start()

@@ -14,6 +14,7 @@ import errno
 import io
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -106,12 +107,12 @@ class GoFramingHandler(WSGIRequestHandler):
                 self.close_connection = True
 
     def parse_request(self) -> bool:
-        if not super().parse_request():
+        refused = go_request_line_error(self.raw_requestline)
+        if refused is not None:
+            self.request_version, self.command, self.requestline = "HTTP/1.1", "", ""
+            self.send_error(refused)
             return False
-        if self.request_version == "HTTP/0.9" or not self.request_version.startswith("HTTP/1."):
-            self.send_error(400 if self.request_version == "HTTP/0.9" else 505)
-            return False
-        return True
+        return super().parse_request()
 
     def send_header(self, keyword: str, value: str) -> None:
         if (
@@ -143,6 +144,25 @@ class GoFramingHandler(WSGIRequestHandler):
         pass
 
 
+_HTTP_VERSION = re.compile(rb"HTTP/([0-9])\.([0-9])")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def go_request_line_error(raw: bytes) -> int | None:
+    """The status net/http answers a request line with before reading headers, or None when it parses
+    (`server.go:readRequest`, `parseRequestLine`, `ParseHTTPVersion`): exactly `METHOD SP URI SP
+    HTTP/x.y`, a token method, HTTP/1.x (another version is 505). So HTTP/0.9's `GET /path` is a 400."""
+    line = raw.rstrip(b"\r\n")
+    method, sp1, rest = line.partition(b" ")
+    uri, sp2, proto = rest.partition(b" ")
+    if not sp1 or not sp2 or not _TOKEN.fullmatch(method) or not uri:
+        return 400
+    version = _HTTP_VERSION.fullmatch(proto)
+    if version is None:
+        return 400
+    return None if version.group(1) == b"1" else 505
+
+
 class SidecarHTTPServer(HTTPServer):
     """pytest-httpserver with the Dapr routes in front, threaded, keep-alive and quick to stop.
 
@@ -165,7 +185,7 @@ class SidecarHTTPServer(HTTPServer):
 
     def start(self) -> None:
         try:
-            _check_free(self.host, self.port)  # werkzeug would print and sys.exit() instead of raising
+            check_free(self.host, self.port)  # werkzeug would print and sys.exit() instead of raising
             super().start()
         except (OSError, SystemExit) as err:
             detail = getattr(err, "strerror", None) or "address already in use"
@@ -237,7 +257,7 @@ def _backing_off(get_request: Callable[[], Any]) -> Callable[[], Any]:
     return accept
 
 
-def _check_free(host: str, port: int) -> None:
+def check_free(host: str, port: int) -> None:
     """Raise OSError (EADDRINUSE) if `host:port` cannot be bound."""
     if port == 0:
         return
