@@ -19,6 +19,7 @@ from .contract.profiles import Profile, get_profile
 from .contract.rules import Contract
 from .delivery.handlers import JobHandlers
 from .delivery.router import AppSettings, DeliveryRouter
+from .engine.attempt import Attempt, Outcome
 from .engine.clock import VirtualClock
 from .engine.engine import Engine
 from .engine.jobs_view import Job, JobsView
@@ -75,6 +76,7 @@ class DaprJobsFake:
     app_url = _Option("app_url")
     wsgi_app = _Option("wsgi_app")
     app_grpc_address = _Option("app_grpc_address")
+    app_connected = _Option("app_connected")
     api_token = _Option("api_token")
     app_api_token = _Option("app_api_token")
     app_id = _Option("app_id")
@@ -144,6 +146,8 @@ class DaprJobsFake:
             self._apply()
             if self.options.travel != before.travel:
                 (self.clock.start_travel if self.options.travel else self.clock.stop_travel)()
+        if self.options.app_connected and not before.app_connected and not self.clock.delivering:
+            self.clock.advance()  # held triggers are delivered, in order, once the app is back
 
     def reset(self, **changes: Any) -> None:
         """Forget every job, call, trigger, handler and listener, and apply `changes` (options not given
@@ -179,12 +183,16 @@ class DaprJobsFake:
                 app_grpc_address=options.app_grpc_address,
                 app_api_token=options.app_api_token,
                 stable_callback=profile.app_stable_callback,
+                grpc_callback_token=profile.grpc_callback_token,
                 delivery_timeout=options.delivery_timeout,
+                callback_name=profile.callback_name,
             )
         )
         router = self.router
-        if router.target is None:  # handlers only: no per-attempt routing needed
-            self.clock.delivery = router.handlers.deliver if router.connected else None
+        if not options.app_connected:  # no sidecar for the app ID, or an unhealthy app (§8)
+            self.clock.delivery = None if profile.hold_when_disconnected else _drop
+        elif router.target is None and router.handlers and not profile.callback_name_after_last_pipes:
+            self.clock.delivery = router.handlers.deliver  # handlers only: no per-attempt routing
         else:
             self.clock.delivery = router.deliver
 
@@ -263,7 +271,7 @@ class DaprJobsFake:
     def metadata(self) -> dict[str, Any]:
         """The `/v1.0/metadata` answer (§12): enough for clients that probe it, naming the version."""
         profile = self.profile
-        return {
+        answer: dict[str, Any] = {
             "id": self.options.app_id,
             "runtimeVersion": profile.runtime_version,
             "enabledFeatures": [],
@@ -277,8 +285,10 @@ class DaprJobsFake:
             "subscriptions": [],
             "httpEndpoints": [],
             "appConnectionProperties": {"port": 0, "protocol": "http", "channelAddress": "127.0.0.1"},
-            "scheduler": {"connected_addresses": ["dapr-jobs-fake"]},
         }
+        if profile.metadata_scheduler_key:  # 1.15+, and only with a connected Scheduler (§12)
+            answer["scheduler"] = {"connected_addresses": ["dapr-jobs-fake"]}
+        return answer
 
     # -- journal --------------------------------------------------------------------------------
     @property
@@ -329,6 +339,13 @@ class DaprJobsFake:
     def __repr__(self) -> str:
         state = "running" if self.httpserver.is_running() else "stopped"
         return f"<DaprJobsFake {self.profile.key} {state} {self.url if state == 'running' else ''}>"
+
+
+def _drop(attempt: Attempt) -> Outcome:
+    """Dapr 1.14 without a connected sidecar: the Scheduler drops the trigger and consumes its tick."""
+    return Outcome(
+        "none", True, reason="no sidecar connected for the app: trigger dropped (Dapr 1.14)", delivered=False
+    )
 
 
 def _bracketed(host: str) -> str:

@@ -63,6 +63,13 @@ class FakeOptions:
             '"host:port" of a gRPC app (e.g. dapr.ext.grpc.App) that receives triggers via OnJobEvent'
         ),
     )
+    app_connected: bool = field(
+        default=True,
+        metadata=_about(
+            "whether a sidecar is connected for the app ID and the app is healthy: while False the Scheduler "
+            "holds due triggers and delivers them, in order, once it is True again (Dapr 1.14 drops them)"
+        ),
+    )
     api_token: str | None = field(
         default=None, metadata=_about("require this dapr-api-token on every route but the health checks")
     )

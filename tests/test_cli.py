@@ -79,10 +79,14 @@ def test_control_api_moves_a_frozen_clock_and_fires_due_jobs(served: Served) -> 
     served.request("POST", "/v1.0/jobs/tick", {"schedule": "@every 1m", "repeats": 2})
     status, moved = served.request("POST", "/_dapr-jobs-fake/clock/advance", {"duration": "5m"})
     assert status == 200 and moved["now"] == "2030-01-01T00:05:00Z"
-    # no app configured: due but not delivered (contract §8, noapp)
-    assert [t["kind"] for t in moved["triggers"]] == ["no-target"]
+    # no app configured: each attempt fails as daprd's do, and the default policy applies (§8, corrected)
+    assert [(t["kind"], t["tick"], t["attempt"]) for t in moved["triggers"]] == [
+        ("no-target", tick, attempt) for tick in (1, 2) for attempt in (1, 2, 3, 4)
+    ]
+    assert moved["triggers"][0]["error"] == "received job, but app channel not initialized"
     status, jobs = served.request("GET", "/_dapr-jobs-fake/jobs")
-    assert [j["name"] for j in jobs] == ["tick"]
+    assert jobs == []  # both ticks consumed: finished
+    served.request("POST", "/v1.0/jobs/other", {"dueTime": "1h"})
     status, error = served.request(
         "POST", "/_dapr-jobs-fake/clock/advance-to", {"time": "2029-01-01T00:00:00Z"}
     )

@@ -350,4 +350,4 @@ def test_assert_triggered_mentions_jobs_waiting_for_an_app__s8() -> None:
     rig.clock.advance(seconds=2)
     with pytest.raises(AssertionError, match="fell due 1 time\\(s\\) while no app was connected"):
         assert_triggered(rig.records, "job")
-    assert "due, no app connected: waiting" in repr(rig.records[0])
+    assert "held: the app is not connected" in repr(rig.records[0])

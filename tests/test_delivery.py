@@ -258,6 +258,7 @@ class AppServer:
 
         self.status = status
         self.close_after = close_after
+
         class Server(ThreadingHTTPServer):
             def shutdown_request(self, request: Any) -> None:
                 super().shutdown_request(request)  # the socket is closed now

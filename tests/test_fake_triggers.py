@@ -74,15 +74,47 @@ def test_get_after_a_one_shot_job_fired_is_500_not_found__s8(fake: DaprJobsFake)
     assert fake.violations == []  # a state answer, not a contract violation
 
 
-def test_without_an_app_jobs_stay_due_and_fire_once_an_app_connects__s8(fake: DaprJobsFake) -> None:
-    post(fake, "waiting", {"dueTime": "5s"})
+def test_without_an_app_each_attempt_fails_and_the_policy_applies__s8(fake: DaprJobsFake) -> None:
+    """§8, corrected on 2026-12-01 from D@v1.18.3 `streamer.go:187-188`: with no app channel daprd still
+    takes the trigger and fails it ("received job, but app channel not initialized"); the default policy
+    gives four attempts at +0..+3 s, then the one-shot job is gone."""
+    post(fake, "lonely", {"dueTime": "5s"})
+    records = fake.clock.advance(minutes=1)
+    assert [(r.attempt, r.scheduled_at, r.kind) for r in records] == [
+        (n, START + timedelta(seconds=5 + n - 1), "no-target") for n in range(1, 5)
+    ]
+    assert {r.outcome.reason for r in records if r.outcome} == {
+        "received job, but app channel not initialized"
+    }
+    assert requests.get(f"{fake.url}/v1.0/jobs/lonely").status_code == 500  # finished: not found
+    fake.assert_triggered("lonely", times=0)  # nothing reached an app
+
+
+def test_held_triggers_are_delivered_in_order_when_the_app_is_back__s8(fake: DaprJobsFake) -> None:
+    """§8 "Held triggers": while no sidecar is connected (or the app is unhealthy) the Scheduler keeps
+    due triggers; they are delivered in order when it is back."""
+    fired: list[tuple[str, datetime]] = []
+    fake.on_job()(lambda event: fired.append((event.name, event.scheduled_at)))
+    fake.app_connected = False
+    post(fake, "a", {"dueTime": "5s"})
+    post(fake, "b", {"dueTime": "3s"})
     fake.clock.advance(minutes=1)
-    assert requests.get(f"{fake.url}/v1.0/jobs/waiting").status_code == 200
-    fake.assert_triggered("waiting", times=0)
-    fired: list[datetime] = []
-    fake.on_job("waiting")(lambda event: fired.append(event.scheduled_at))
-    fake.clock.advance()
-    assert fired == [START + timedelta(seconds=5)]
+    assert fired == [] and requests.get(f"{fake.url}/v1.0/jobs/a").status_code == 200
+    fake.app_connected = True  # delivers what was held, at once
+    assert fired == [("b", START + timedelta(seconds=3)), ("a", START + timedelta(seconds=5))]
+    assert [r.kind for r in fake.triggers] == ["no-target", "no-target", "delivered", "delivered"]
+
+
+def test_dapr_1_14_drops_triggers_while_no_sidecar_is_connected__s8(fake: DaprJobsFake) -> None:
+    """1.14.x: a trigger for an app ID with no connected stream is dropped and its tick consumed
+    (D@v1.14.4 `pkg/scheduler/server/api.go:175-185`)."""
+    fake.reset(dapr_version="1.14", start=START, app_connected=False)
+    fake.on_job()(lambda event: None)
+    post(fake, "gone", {"schedule": "@every 1s", "repeats": 2})
+    fake.clock.advance(seconds=5)
+    fake.app_connected = True
+    assert "gone" not in fake.jobs
+    fake.assert_triggered("gone", times=0)
 
 
 def test_failed_delivery_is_retried_at_virtual_times_between_other_jobs__s10_4(fake: DaprJobsFake) -> None:

@@ -188,18 +188,42 @@ def test_valid_name_old_policy_is_accepted__s6(docs_fake: DaprJobsFake, name: st
     assert docs_fake.violations == []
 
 
-@pytest.mark.parametrize("name", ["a%2Fb", "a%5Cb", "a%23b", "a%3Fb", "a%01b", "%2E%2E", "x" * 600])
-def test_invalid_name_new_policy_is_500_schedule_job__s5_2_s6(fake: DaprJobsFake, name: str) -> None:
-    """§5.2 row 7 / §6: the new policy refuses `/ \\ # ?`, control characters, `.`/`..` and very long
-    names, through the Scheduler (500). Its exact text is UNCONFIRMED (§16), so only the prefix is
-    compared."""
+FORBIDDEN = "must not contain '/', '\\', '#' or '?'"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("a%2Fb", FORBIDDEN),
+        ("a%5Cb", FORBIDDEN),
+        ("a%23b", FORBIDDEN),
+        ("a%3Fb", FORBIDDEN),
+        ("a%01b", "must not contain control characters"),
+        ("a%C2%85b", "must not contain control characters"),
+        ("x" * 600, "must be at most 512 characters"),
+    ],
+)
+def test_invalid_name_new_policy_is_500_schedule_job__s5_2_s6(
+    fake: DaprJobsFake, name: str, problem: str
+) -> None:
+    """§5.2 row 7 / §6, go-etcd-cron v0.12.7 `validator.go` (Dapr 1.18.3): the Scheduler validates the key
+    `app||ns||appid||name` (at most 512 bytes, no `/ \\ # ?`, no control character) and quotes it."""
     answer = send(fake, "POST", STABLE + name, {"dueTime": "1s"})
     assert answer.status == 500
     body = answer.json()
     assert body["errorCode"] == "DAPR_SCHEDULER_SCHEDULE_JOB"
-    assert body["message"].startswith(SCHEDULE_FAILED + "job name is invalid")
+    assert body["message"].startswith(SCHEDULE_FAILED + 'job name is invalid "app||default||app||')
+    assert body["message"].endswith(problem)
     assert body["details"][0]["metadata"] == META
     assert_one_violation(fake, "name.invalid", "url")
+
+
+@pytest.mark.parametrize("name", ["%2E%2E", "%2E", "my%7C%7Cjob@name", "caf%C3%A9"])
+def test_new_policy_accepts_what_the_key_rule_allows__s6(fake: DaprJobsFake, name: str) -> None:
+    """The `.`/`..` rule compares the whole key, which is never `.`: such jobs are accepted (the source
+    over §6's text: go-etcd-cron v0.12.7 `validator.go:62`). `|`, `@` and non-ASCII are fine too."""
+    assert send(fake, "POST", STABLE + name, {"dueTime": "1s"}).status == 204
+    assert fake.violations == []
 
 
 def _assert_validation_failure(fake: DaprJobsFake, body: dict[str, Any], reason: str, rule: str) -> None:

@@ -47,10 +47,11 @@ class Log:
         elif isinstance(entry, TriggerRecord):
             self.line(f"{wall} trigger at virtual {format_rfc3339(entry.scheduled_ns)}: {entry.line()}")
 
-    def close(self, timeout: float = 1.0) -> None:
-        """Write what is queued (waiting at most `timeout` seconds: the stream may be stuck)."""
+    def close(self, timeout: float = 0.3) -> None:
+        """Write what is queued, waiting at most `timeout` seconds: the stream may be stuck, and a
+        stopping CLI must not wait for it."""
         try:
-            self._lines.put(None, timeout=timeout)
+            self._lines.put_nowait(None)
         except queue.Full:
             return
         self._thread.join(timeout)

@@ -105,6 +105,9 @@ class JobPlan:
     stored_data: JobData | None = None
     #: daprd's HTTP channel fails on a stored Value with no kind (before 1.18.3, §10.1).
     kindless_value_fails: bool = False
+    #: Dapr 1.14.0 to 1.14.2 send the app Go's `json.Marshal` of the `Any`:
+    #: `{"type_url": ..., "value": <base64>}` (§10.1).
+    go_json_any_body: bool = False
     _http_body: tuple[bytes, str | None] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -120,11 +123,21 @@ class JobPlan:
             from .protojson import UnrenderableData, http_job_body
 
             try:
-                cached = (http_job_body(self.stored_data, kindless_fails=self.kindless_value_fails), None)
+                body = http_job_body(
+                    self.stored_data,
+                    kindless_fails=self.kindless_value_fails,
+                    go_json_any=self.go_json_any_body,
+                )
+                cached = (body, None)
             except UnrenderableData as err:
                 cached = (b"", str(err))
             object.__setattr__(self, "_http_body", cached)
         return cached
+
+
+#: What the Scheduler stores for a data-less job scheduled over HTTP on Dapr 1.14.3 to 1.18.2: the Any of
+#: a nil `google.protobuf.Value` (`anypb.New(job.GetData())`, §4).
+KINDLESS_VALUE = JobData(type_url=VALUE_TYPE_URL, raw=b"")
 
 
 FieldKind = Literal["string", "uint32", "value", "policy", "bool"]

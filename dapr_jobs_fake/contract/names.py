@@ -1,9 +1,17 @@
-"""Job-name rules of the Scheduler's validator, per policy (contract §6).
+"""The Scheduler's job-name validators, one per policy (contract §6; go-etcd-cron at each Dapr tag).
 
-The Scheduler validates the composite key `app||<namespace>||<appID>||<name>`. The old policy (Dapr
-1.14.0 to 1.18.1, go-etcd-cron `internal/api/validator`) strips `_ : -` (and, from 1.15, spaces),
-lower-cases, and requires every `||` segment to be a Kubernetes DNS-1123 subdomain. The new policy
-(1.16.17+, 1.17.11+, 1.18.2+) only refuses what is unsafe in an etcd key or a callback URL.
+The Scheduler validates the composite key `app||<namespace>||<appID>||<name>`, never the name alone.
+
+- "dns1123" (Dapr 1.14, go-etcd-cron v0.2.3 `api.go:validateName`): remove `_ : -`, lower-case, split
+  on `||`; every segment must be a Kubernetes DNS-1123 subdomain of at most 253 characters. The error
+  quotes the key as it was.
+- "dns1123-space" (1.15 to 1.18.1 unless a patch below changed it, `internal/api/validator`): the same
+  with spaces removed too; the error quotes the stripped key.
+- "path-safe-byte" (1.16.17+, 1.17.11+, 1.18.2; go-etcd-cron v0.9.4 / v0.12.6): a key of at most 512
+  bytes without `/ \\ # ?` or NUL, nor a byte below 0x20 or 0x7f.
+- "path-safe-unicode" (1.18.3, go-etcd-cron v0.12.7 `validator.go:44-64`): at most 512 bytes, no
+  `/ \\ # ?`, no rune Go's `unicode.IsControl` calls a control (C0, DEL and C1).
+The path-traversal rule of the new validators (`.` or `..`) can never fire: the key is never `.`.
 """
 
 from __future__ import annotations
@@ -20,9 +28,13 @@ _DNS1123_MESSAGE = (
     "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
     r"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
-#: The new policy's length bound. Dapr's tests show a 600-character name is rejected; the exact bound
-#: is not in any source we could read (contract §16), so the old per-segment bound is kept.
-PATH_SAFE_MAX_LENGTH = 253
+#: go-etcd-cron's `maxJobNameLength`: bytes of the whole key.
+KEY_MAX_BYTES = 512
+_FORBIDDEN = {
+    "path-safe-byte": ("#?\x00/\\", "must not contain '/', '\\', '#', '?' or NUL"),
+    "path-safe-unicode": ("#?/\\", "must not contain '/', '\\', '#' or '?'"),
+}
+_SAFE_ASCII = re.compile(r"[\x20-\x7e]*")
 
 
 def _dns1123_errors(segment: str) -> list[str]:
@@ -35,43 +47,34 @@ def _dns1123_errors(segment: str) -> list[str]:
 
 
 def invalid_name_reason(name: str, storage_key: str, policy: NamePolicy) -> str | None:
-    """Why the Scheduler refuses `name` (the text after `desc = `), or None if it accepts it."""
-    if policy == "path-safe":
-        return _path_safe_reason(name)
-    strip = "_:-" if policy == "dns1123" else "_:- "
-    sanitised = storage_key.translate({ord(c): None for c in strip})
-    for segment in sanitised.lower().split("||"):
-        errors = _dns1123_errors(segment)
-        if errors:
-            return f"job name is invalid {strconv_quote(sanitised)}: {', '.join(errors)}"
-    return None
+    """Why the Scheduler refuses job `name` stored as `storage_key` (the text after `desc = `), or None."""
+    if policy in ("dns1123", "dns1123-space"):
+        strip = "_:-" if policy == "dns1123" else "_:- "
+        sanitised = storage_key.translate({ord(c): None for c in strip})
+        quoted = storage_key if policy == "dns1123" else sanitised
+        for segment in sanitised.lower().split("||"):
+            errors = _dns1123_errors(segment)
+            if errors:
+                return f"job name is invalid {strconv_quote(quoted)}: {', '.join(errors)}"
+        return None
+    return _path_safe_reason(storage_key, policy)
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f#?/\\]")
-
-
-def _path_safe_reason(name: str) -> str | None:
-    if (
-        name.isascii()
-        and len(name) <= PATH_SAFE_MAX_LENGTH
-        and name not in (".", "..")
-        and not _UNSAFE.search(name)
-    ):
-        return None  # the common case, without the byte-by-byte walk below
-    for forbidden in "#?\x00/\\":
-        if forbidden in name:
-            return f"job name is invalid: name contains forbidden character: {strconv_quote(name)}"
-    for position, byte in enumerate(name.encode("utf-8", errors="surrogateescape")):
-        if byte < 0x20 or byte == 0x7F:
-            return (
-                "job name is invalid: name contains control character "
-                f"at position {position}: {strconv_quote(name)}"
-            )
-    if name in (".", ".."):
-        return f"job name is invalid: name is a path traversal sequence: {strconv_quote(name)}"
-    if len(name.encode("utf-8", errors="surrogateescape")) > PATH_SAFE_MAX_LENGTH:
-        return (
-            f"job name is invalid: name is longer than {PATH_SAFE_MAX_LENGTH} characters: "
-            f"{strconv_quote(name)}"
-        )
+def _path_safe_reason(key: str, policy: NamePolicy) -> str | None:
+    forbidden, forbidden_text = _FORBIDDEN[policy]
+    size = len(key.encode("utf-8", errors="surrogateescape"))
+    if size <= KEY_MAX_BYTES and _SAFE_ASCII.fullmatch(key) and not any(c in key for c in forbidden):
+        return None  # the common case, without the rune walk below
+    quoted = strconv_quote(key)
+    if size > KEY_MAX_BYTES:
+        return f"job name is invalid {quoted}: must be at most {KEY_MAX_BYTES} characters"
+    if any(c in key for c in forbidden):
+        return f"job name is invalid {quoted}: {forbidden_text}"
+    if policy == "path-safe-byte":
+        raw = key.encode("utf-8", errors="surrogateescape")
+        control = any(b < 0x20 or b == 0x7F for b in raw)
+    else:
+        control = any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in key)
+    if control:
+        return f"job name is invalid {quoted}: must not contain control characters"
     return None

@@ -1,19 +1,23 @@
-"""Dapr versions as data (contract §1).
+"""Dapr versions as data (contract §1, and /work notes read from each release tag).
 
-A `Profile` holds every way one Dapr release's Jobs API differs from another's. Everything
-version-specific in the fake reads a profile field; supporting another row of the §1 matrix means
-adding a `Profile` value here (and, if its body shape differs, a schema file), nothing else.
+A `Profile` holds every way one Dapr release's Jobs API differs from another's; everything version-
+specific in the fake reads a profile field. `PROFILES` has one profile per release line, each the
+line's latest patch (`1.18` is 1.18.3), plus the v1.14 alpha reference document. `get_profile` also
+takes a full version (`1.16.17`): a patch that changed wire behaviour inside its line gets that
+behaviour (`_PATCHES`), any other patch its line's profile under its own version number.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .model import DEFAULT_FAILURE_POLICY, FailurePolicy
 
-NamePolicy = Literal["dns1123", "dns1123-space", "path-safe"]
-DataMode = Literal["value", "verbatim"]
+NamePolicy = Literal["dns1123", "dns1123-space", "path-safe-byte", "path-safe-unicode"]
+DataMode = Literal["value", "verbatim", "any"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,12 @@ class Profile:
     summary: str
     #: API versions that serve `/<v>/jobs/<name>` (§2).
     api_versions: tuple[str, ...]
-    #: JSON Schema file (in `schemas/`) for the POST body and the GET answer.
+    #: JSON Schema file (in `schemas/`) for the POST body and the GET answer: one per body shape.
     schema_file: str
     #: Top-level key the job is wrapped in (`{"job": {...}}`, 1.14.0-rc only), or None (§3).
     body_wrapper: str | None = None
     #: "value": any JSON `data`, stored as google.protobuf.Value and GET-rendered Any-wrapped (1.14.3+);
+    #: "any": `data` is a protojson `google.protobuf.Any` with `@type` (1.14.0-1.14.2);
     #: "verbatim": stored and rendered back as sent (the docs-1.14-alpha document's GET shape).
     data_mode: DataMode = "value"
     #: errorCode prefix, `DAPR_` since 1.15 (§1).
@@ -46,17 +51,25 @@ class Profile:
     #: daprd reports trigger results to the Scheduler, so failures are retried per policy (1.15+);
     #: 1.14.x never reports them: every attempt consumes its tick (§10.3).
     results_reported: bool = True
-    #: A job scheduled over HTTP without `data` cannot be rendered (GET 500 ERR_INTERNAL) nor
-    #: delivered (Dapr 1.14.3 to 1.18.2; fixed in 1.18.3, §1 corrections, §4, §10.1).
+    #: A job scheduled over HTTP without `data` is stored as a Value with no kind: GET answers 500
+    #: ERR_INTERNAL and delivery to an HTTP app fails (Dapr 1.14.3 to 1.18.2; fixed in 1.18.3, §1, §4).
     dataless_http_jobs_broken: bool = False
-    #: Job-name rules (§6): "dns1123" (1.14), "dns1123-space" (1.15 to 1.18.1), "path-safe" (1.18.2+).
-    name_policy: NamePolicy = "path-safe"
+    #: Job-name validator (§6): "dns1123" (1.14: strip `_:-`, the message quotes the raw key),
+    #: "dns1123-space" (1.15 to 1.18.1 unless patched: strip `_:- `, quotes the stripped key),
+    #: "path-safe-byte" (1.16.17+, 1.17.11+, 1.18.2) and "path-safe-unicode" (1.18.3): the key of at
+    #: most 512 bytes without `/ \\ # ?` or control characters.
+    name_policy: NamePolicy = "path-safe-unicode"
     #: daprd answers 400 "Name is empty" for a `|` in the name (old policy, §5.2).
     pipe_rejected: bool = False
+    #: Cron specs have a seconds field (6 fields, 1.15+); 1.14 parses 5 fields (`ParseStandard`, §7).
+    cron_seconds: bool = True
     #: `@every` below a second is exact (1.16+), else rounded up to whole seconds (§7).
     exact_every: bool = True
     #: A `TZ=` prefix alone or with `@every` is an error (1.18.3+); earlier kit panicked / ignored it (§7).
     strict_tz_prefix: bool = True
+    #: The Scheduler truncates the creation time to the second (go-etcd-cron < v0.9.0: 1.14.x and
+    #: 1.15.0-1.15.11, §1): `dueTime: "10s"` at 00:00:00.5 fires at 10.0 there, at 10.5 later.
+    truncate_creation: bool = False
     #: POST errors map the Scheduler's gRPC code to an HTTP status (1.16+); before, always 500 (§5.2).
     post_status_from_grpc_code: bool = True
     #: GET of a missing job: "not-found" (1.15+) or "unknown-key" (1.14, §5.2).
@@ -71,55 +84,181 @@ class Profile:
     grpc_list_and_prefix: Literal["alpha1", "stable"] | None = "stable"
     #: The app callback: stable `OnJobEvent` first, then `OnJobEventAlpha1` (1.18+, §10.2).
     app_stable_callback: bool = True
+    #: gRPC job callbacks carry `dapr-api-token` (1.15.13+, 1.16.2+; never in 1.14, §10.2).
+    grpc_callback_token: bool = True
+    #: Triggers are held while no sidecar is connected or the app is unhealthy, and delivered when it
+    #: is back (1.15+); 1.14 drops them, consuming the tick (§8 "Held triggers").
+    hold_when_disconnected: bool = True
+    #: `/v1.0/metadata` has a `scheduler` key (1.15+, §12).
+    metadata_scheduler_key: bool = True
+    #: A job named `x||y` reaches the app as `y`, and one ending in `||` never fires (1.16.17-1.16.19,
+    #: 1.17.11-1.17.13; fixed in 1.18.2).
+    callback_name_after_last_pipes: bool = False
 
     def job_paths(self) -> tuple[str, ...]:
         return tuple(f"/{version}/jobs/" for version in self.api_versions)
 
+    def callback_name(self, name: str) -> str | None:
+        """The name the app is called with for job `name`; None when the Scheduler cannot deliver it."""
+        if not self.callback_name_after_last_pipes or "||" not in name:
+            return name
+        tail = name[name.rindex("||") + 2 :]
+        return tail or None
+
+
+_ALPHA = ("v1.0-alpha1",)
+_BOTH = ("v1.0-alpha1", "v1.0")
 
 DAPR_1_18 = Profile(
     key="1.18",
     runtime_version="1.18.3",
     summary="Dapr 1.18.3: stable /v1.0/jobs and alpha routes, overwrite, failure policies (default)",
-    api_versions=("v1.0-alpha1", "v1.0"),
+    api_versions=_BOTH,
     schema_file="jobs-1.18.schema.json",
 )
-
-DOCS_1_14_ALPHA = Profile(
+DAPR_1_17 = dataclasses.replace(
+    DAPR_1_18,
+    key="1.17",
+    runtime_version="1.17.13",
+    summary="Dapr 1.17.13: alpha routes only, List/DeleteByPrefix Alpha1 RPCs, OnJobEventAlpha1",
+    api_versions=_ALPHA,
+    dataless_http_jobs_broken=True,
+    name_policy="path-safe-byte",
+    strict_tz_prefix=False,
+    grpc_stable_jobs=False,
+    grpc_list_and_prefix="alpha1",
+    app_stable_callback=False,
+    callback_name_after_last_pipes=True,
+)
+DAPR_1_16 = dataclasses.replace(
+    DAPR_1_17,
+    key="1.16",
+    runtime_version="1.16.19",
+    summary="Dapr 1.16.19: overwrite (409 otherwise) and failure policies arrive; Alpha1 RPCs only",
+    grpc_list_and_prefix=None,
+)
+DAPR_1_15 = dataclasses.replace(
+    DAPR_1_16,
+    key="1.15",
+    runtime_version="1.15.14",
+    summary="Dapr 1.15.14: every POST upserts, the default failure policy only, POST errors are 500",
+    schema_file="jobs-1.15.schema.json",
+    overwrite_supported=False,
+    failure_policy_exposed=False,
+    name_policy="dns1123-space",
+    pipe_rejected=True,
+    exact_every=False,
+    post_status_from_grpc_code=False,
+    callback_name_after_last_pipes=False,
+)
+DAPR_1_14 = dataclasses.replace(
+    DAPR_1_15,
+    key="1.14",
+    runtime_version="1.14.5",
+    summary="Dapr 1.14.5: SCHEDULER_ error codes, 5-field cron, no retries, dropped triggers when detached",
+    schema_file="jobs-1.14.schema.json",
+    error_code_prefix="",
+    results_reported=False,
+    name_policy="dns1123",
+    cron_seconds=False,
+    truncate_creation=True,
+    not_found_style="unknown-key",
+    grpc_callback_token=False,
+    hold_when_disconnected=False,
+    metadata_scheduler_key=False,
+)
+DOCS_1_14_ALPHA = dataclasses.replace(
+    DAPR_1_14,
     key="docs-1.14-alpha",
     runtime_version="1.14.0-docs",
     summary='the v1.14 alpha reference document, literally: {"job": {...}} bodies, 202 answers, raw data',
-    api_versions=("v1.0-alpha1",),
     schema_file="jobs-docs-1.14-alpha.schema.json",
     body_wrapper="job",
     data_mode="verbatim",
-    error_code_prefix="",
-    overwrite_supported=False,
-    failure_policy_exposed=False,
-    results_reported=False,
-    name_policy="dns1123",
-    pipe_rejected=True,
-    exact_every=False,
-    strict_tz_prefix=False,
-    post_status_from_grpc_code=False,
-    not_found_style="unknown-key",
+    dataless_http_jobs_broken=False,
+    cron_seconds=True,
+    grpc_callback_token=True,
+    hold_when_disconnected=True,
+    metadata_scheduler_key=True,
     schedule_status=202,
     get_status=202,
     delete_status=202,
-    grpc_stable_jobs=False,
-    grpc_list_and_prefix=None,
-    app_stable_callback=False,
 )
 
-PROFILES: dict[str, Profile] = {p.key: p for p in (DAPR_1_18, DOCS_1_14_ALPHA)}
+PROFILES: dict[str, Profile] = {
+    p.key: p for p in (DAPR_1_18, DAPR_1_17, DAPR_1_16, DAPR_1_15, DAPR_1_14, DOCS_1_14_ALPHA)
+}
 DEFAULT_PROFILE = DAPR_1_18
+
+#: The patches of each line (0 to the latest), and what the patches below a boundary do differently:
+#: (boundary, changes) pairs, newest first, applied cumulatively to the line's latest profile.
+_LATEST = {"1.14": 5, "1.15": 14, "1.16": 19, "1.17": 13, "1.18": 3}
+#: Dapr 1.14.0 to 1.14.2: the body is a runtime.v1.Job, `data` a protojson Any (§3 "Legacy bodies").
+_ANY_DATA = {"data_mode": "any", "schema_file": "jobs-1.14.0.schema.json", "dataless_http_jobs_broken": False}
+_OLD_NAMES = {"name_policy": "dns1123-space", "pipe_rejected": True, "callback_name_after_last_pipes": False}
+_PATCHES: dict[str, list[tuple[int, dict[str, Any]]]] = {
+    "1.18": [
+        (3, {"dataless_http_jobs_broken": True, "strict_tz_prefix": False, "name_policy": "path-safe-byte"}),
+        (2, {"name_policy": "dns1123-space", "pipe_rejected": True}),
+    ],
+    "1.17": [
+        (11, {"name_policy": "dns1123-space", "pipe_rejected": True, "callback_name_after_last_pipes": False})
+    ],
+    "1.16": [
+        (
+            17,
+            {"name_policy": "dns1123-space", "pipe_rejected": True, "callback_name_after_last_pipes": False},
+        ),
+        (2, {"grpc_callback_token": False}),
+    ],
+    "1.15": [(13, {"grpc_callback_token": False}), (12, {"truncate_creation": True})],
+    "1.14": [
+        (
+            3,
+            {
+                "data_mode": "any",
+                "schema_file": "jobs-1.14.0.schema.json",
+                "dataless_http_jobs_broken": False,
+            },
+        ),
+    ],
+}
+_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def get_profile(key: str | Profile) -> Profile:
-    """The profile named `key`; a clear error lists the known ones."""
+    """The profile for a line (`"1.16"`), a full version (`"1.16.17"`), `"docs-1.14-alpha"` or a
+    `Profile`; anything else is a ValueError listing what is known."""
     if isinstance(key, Profile):
         return key
-    try:
+    if key in PROFILES:
         return PROFILES[key]
-    except KeyError:
-        known = ", ".join(sorted(PROFILES))
-        raise ValueError(f"unknown Dapr version {key!r}; this fake emulates: {known}") from None
+    match = _VERSION.fullmatch(str(key).strip())
+    if match is not None:
+        line = f"{match[1]}.{match[2]}"
+        patch = None if match[3] is None else int(match[3])
+        if line in _LATEST and (patch is None or patch <= _LATEST[line]):
+            return _patched(line, _LATEST[line] if patch is None else patch)
+    lines = ", ".join(
+        f"{line} (= {line}.{latest}, or any {line}.0-{line}.{latest})" for line, latest in _LATEST.items()
+    )
+    raise ValueError(
+        f"unknown Dapr version {key!r}; this fake emulates {lines}, and docs-1.14-alpha (the v1.14 alpha "
+        "reference document)"
+    )
+
+
+def _patched(line: str, patch: int) -> Profile:
+    profile = PROFILES[line]
+    if patch == _LATEST[line]:
+        return profile
+    for boundary, changes in _PATCHES[line]:
+        if patch < boundary:
+            profile = dataclasses.replace(profile, **changes)
+    version = f"{line}.{patch}"
+    return dataclasses.replace(profile, key=version, runtime_version=version, summary=f"Dapr {version}")
+
+
+def known_versions() -> list[str]:
+    """Every version `get_profile` accepts, lines first (for `--help` and docs/versions.md)."""
+    return [*PROFILES, *(f"{line}.{p}" for line, latest in _LATEST.items() for p in range(latest + 1))]

@@ -8,6 +8,7 @@ Struct's keys are sorted. Dicts built here keep their key order (proto field ord
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from decimal import Decimal
@@ -206,16 +207,20 @@ def plain(value: Any) -> Any:
     return value
 
 
-def http_job_body(data: JobData | None, *, kindless_fails: bool = False) -> bytes:
+def http_job_body(data: JobData | None, *, kindless_fails: bool = False, go_json_any: bool = False) -> bytes:
     """The body of `POST /job/<name>` (`http_channel.go:constructJobRequest`), or `UnrenderableData`.
 
     A `google.protobuf.Value` is decoded from the stored bytes (at most 10,000 nested messages) and
     re-serialised as compact protojson; a Value without kind sends an empty body (1.18.3+) or fails
     (`kindless_fails`, before); any other `Any` sends its raw value bytes with surrounding whitespace
-    trimmed; no data sends an empty body.
+    trimmed; no data sends an empty body. `go_json_any`: Dapr 1.14.0 to 1.14.2 send Go's
+    `json.Marshal(anypb.Any)` instead, `{"type_url":"...","value":"<base64 bytes>"}`.
     """
     if data is None:
         return b""
+    if go_json_any and data.raw is not None:  # Go's encoding/json of the struct: omitempty fields
+        fields = {"type_url": data.type_url, "value": base64.b64encode(data.raw).decode()}
+        return compact_json({k: v for k, v in fields.items() if v})
     if data.is_json_value:
         if binary_levels(data.json_value) > RECURSION_LIMIT:
             raise UnrenderableData(BINARY_DEPTH_ERROR)

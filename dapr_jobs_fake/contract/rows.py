@@ -284,4 +284,4 @@ ALL_ROWS: tuple[Row, ...] = tuple(value for value in list(globals().values()) if
 
 def name_hint(policy: str) -> str:
     """What names the profile's validator accepts, for the `name.invalid` hint (§6)."""
-    return _NAME_RULES_NEW if policy == "path-safe" else _NAME_RULES_OLD
+    return _NAME_RULES_NEW if policy.startswith("path-safe") else _NAME_RULES_OLD

@@ -18,9 +18,10 @@ from ..golang.protoduration import parse_proto_duration
 from . import rows
 from .decode import DecodeError, ValidBodies, decode_job_body
 from .errors import ErrorCatalogue, Protocol, Rejected, SchedulerOp, Suspicion
-from .model import VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan, JobSpec
+from .model import KINDLESS_VALUE, VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan, JobSpec
 from .names import invalid_name_reason
 from .profiles import Profile
+from .proto_json import any_from_json
 from .protojson import UnrenderableData, render_any, render_policy
 from .schema import uint32_value
 
@@ -110,13 +111,15 @@ class Contract:
                 self.errors, protocol, why="the job name contains '|', which this version refuses"
             )
 
-    @staticmethod
-    def _data(fields: dict[str, Any]) -> JobData | None:
+    def _data(self, fields: dict[str, Any]) -> JobData | None:
         if "data" not in fields:
             return None
-        if isinstance(fields["data"], JobData):
-            return fields["data"]
-        return JobData(type_url=VALUE_TYPE_URL, json_value=fields["data"])
+        data = fields["data"]
+        if isinstance(data, JobData):
+            return data
+        if self.profile.data_mode == "any":
+            return any_from_json(data, self.errors)
+        return JobData(type_url=VALUE_TYPE_URL, json_value=data)
 
     @staticmethod
     def _policy(raw: Any) -> FailurePolicy | None:
@@ -193,11 +196,12 @@ class Contract:
                     spec.schedule,
                     exact_every=self.profile.exact_every,
                     strict_tz_prefix=self.profile.strict_tz_prefix,
+                    seconds_field=self.profile.cron_seconds,
                 )
             except CronError as err:
                 raise rows.SCHEDULE_INVALID.reject(errors, protocol, reason=str(err)) from None
         policy = spec.failure_policy or self.profile.default_failure_policy
-        created = now_ns - now_ns % NS_PER_SECOND
+        created = now_ns - now_ns % NS_PER_SECOND if self.profile.truncate_creation else now_ns
         begin = None
         if spec.due_time is not None:
             try:
@@ -214,6 +218,9 @@ class Contract:
                 raise rows.TTL_BEFORE_DUE_TIME.reject(
                     errors, protocol, reason="ttl must be greater than due time"
                 )
+        stored = spec.data
+        if stored is None and protocol == "http" and self.profile.dataless_http_jobs_broken:
+            stored = KINDLESS_VALUE  # `anypb.New` of a nil Value (1.14.3 to 1.18.2, §4)
         return JobPlan(
             spec=spec,
             created_ns=created,
@@ -221,6 +228,9 @@ class Contract:
             expiration_ns=expiration,
             schedule=schedule,
             failure_policy=policy,
+            stored_data=stored,
+            kindless_value_fails=self.profile.dataless_http_jobs_broken,
+            go_json_any_body=self.profile.data_mode == "any",
         )
 
     def already_exists(self, name: str, protocol: Protocol = "http") -> Rejected:

@@ -70,14 +70,19 @@ def _check_proto_duration(instance: object) -> bool:
     return True
 
 
-def _check_schedule(instance: object) -> bool:
+def _check_schedule(instance: object, *, seconds_field: bool = True) -> bool:
     if not isinstance(instance, str):
         return True
     try:
-        parse_schedule(instance)
+        parse_schedule(instance, seconds_field=seconds_field)
     except CronError:
         return False
     return True
+
+
+def _check_schedule_5(instance: object) -> bool:
+    """`dapr-schedule-5`: Dapr 1.14's cron, five fields without seconds."""
+    return _check_schedule(instance, seconds_field=False)
 
 
 def _check_point_in_time(instance: object) -> bool:
@@ -100,6 +105,7 @@ for _name, _check in (
     ("uint32", _check_uint32),
     ("proto-duration", _check_proto_duration),
     ("dapr-schedule", _check_schedule),
+    ("dapr-schedule-5", _check_schedule_5),
     ("dapr-point-in-time", _check_point_in_time),
 ):
     FORMAT_CHECKER.checks(_name)(_check)

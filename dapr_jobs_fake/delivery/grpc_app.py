@@ -14,6 +14,7 @@ every other code, an unreachable app or a deadline fails and the failure policy 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..contract.model import JobData
@@ -57,8 +58,10 @@ class GrpcAppTarget:
         app_token: str | None = None,
         stable_first: bool = True,
         timeout: float = 10.0,
+        callback_name: Callable[[str], str | None] = lambda name: name,
     ) -> None:
         self.address = address
+        self._callback_name = callback_name
         self.app_token = app_token
         self.stable_first = stable_first
         self.timeout = timeout
@@ -79,10 +82,10 @@ class GrpcAppTarget:
                 self._alpha = alpha.OnJobEventAlpha1
             return self._stable, self._alpha
 
-    @staticmethod
-    def request_for(attempt: Attempt) -> Any:
-        """The `JobEventRequest` daprd sends for this attempt (`grpc_channel.go:sendJob`)."""
-        return job_event_request(attempt.name, attempt.plan.spec.data)
+    def request_for(self, attempt: Attempt) -> Any:
+        """The `JobEventRequest` daprd sends for this attempt (`grpc_channel.go:sendJob`): the stored
+        `Any` as it is (an HTTP-created data-less job on 1.14.3-1.18.2: a Value with no kind)."""
+        return job_event_request(self._callback_name(attempt.name) or attempt.name, attempt.plan.stored_data)
 
     def deliver(self, attempt: Attempt) -> Outcome:
         stable, alpha = self._stubs()

@@ -62,6 +62,8 @@ class JobHandlers:
     def __init__(self) -> None:
         self._by_name: dict[str, Handler] = {}
         self._fallback: Handler | None = None
+        #: The name the app is called with (the profile's `callback_name`; the job's own by default).
+        self.callback_name: Callable[[str], str | None] = lambda name: name
         self._ok = Outcome(self.target_name, True, status=200)
         self._missing = Outcome(self.target_name, True, status=404)
 
@@ -104,7 +106,7 @@ class JobHandlers:
         error = attempt.plan.http_body[1]
         if error is not None:
             return Outcome(self.target_name, False, reason=f"daprd cannot build the request: {error}")
-        fn = self._by_name.get(attempt.name, self._fallback)
+        fn = self._by_name.get(self.callback_name(attempt.name) or attempt.name, self._fallback)
         if fn is None:
             return self._missing
         try:

@@ -8,6 +8,7 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -28,7 +29,14 @@ class HttpAppTarget:
     called from another thread and aborts a delivery in progress (a stopping fake does not wait).
     """
 
-    def __init__(self, app_url: str, *, app_token: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        app_url: str,
+        *,
+        app_token: str | None = None,
+        timeout: float = 10.0,
+        callback_name: Callable[[str], str | None] = lambda name: name,
+    ) -> None:
         parts = urlsplit(app_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"app_url must be an http:// or https:// URL, got {app_url!r}")
@@ -43,6 +51,7 @@ class HttpAppTarget:
         self._conn: http.client.HTTPConnection | None = None
         self._lock = threading.Lock()
         self._watchdog = Watchdog()
+        self._callback_name = callback_name
 
     def deliver(self, attempt: Attempt) -> Outcome:
         try:
@@ -54,7 +63,7 @@ class HttpAppTarget:
         headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
         if self.app_token:
             headers["dapr-api-token"] = self.app_token
-        path = self._prefix + job_path(attempt.name)
+        path = self._prefix + job_path(self._callback_name(attempt.name) or attempt.name)
         with self._lock:
             conn = self._conn
             if conn is not None and not _still_open(conn):

@@ -1,14 +1,17 @@
 """Where each due attempt goes: its in-process handler first, else the app target the fake is set up with.
 
-The router owns the one app target (HTTP URL, WSGI app or gRPC address, in that order of precedence,
+The router owns the one app target (WSGI app, gRPC address or HTTP URL, in that order of precedence,
 as `DaprJobsFake` documents) and the `on_job` handlers. `configure` rebuilds the target when the app
-settings change (closing the old one); `deliver` is what the clock calls.
+settings change (closing the old one); `deliver` is what the clock calls. With neither a target nor a
+handler, every attempt fails as daprd's does without an app channel ("received job, but app channel
+not initialized", contract §8): the failure policy applies.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.attempt import Attempt, Outcome
@@ -16,6 +19,13 @@ from . import Target
 from .handlers import JobHandlers
 from .http_app import HttpAppTarget
 from .wsgi_app import WsgiAppTarget
+
+#: daprd's error for a trigger when it runs without an app (`streamer.go:invokeApp`).
+NO_APP_CHANNEL = "received job, but app channel not initialized"
+
+
+def _same_name(name: str) -> str | None:
+    return name
 
 
 @dataclass(frozen=True)
@@ -28,12 +38,16 @@ class AppSettings:
     app_api_token: str | None = None
     #: The profile's `app_stable_callback`: `OnJobEvent` before `OnJobEventAlpha1` (1.18+, §10.2).
     stable_callback: bool = True
+    #: The profile's `grpc_callback_token`: gRPC callbacks carry the app token (1.15.13+).
+    grpc_callback_token: bool = True
     #: Each attempt's deadline in seconds, for targets that can enforce one (HTTP and gRPC apps).
     delivery_timeout: float = 10.0
+    #: The profile's `callback_name`: the name the app is called with (None: not deliverable).
+    callback_name: Callable[[str], str | None] = field(default=_same_name, compare=False)
 
 
 class DeliveryRouter:
-    """Handlers first, then the app target; `connected` is False when neither exists."""
+    """Handlers first, then the app target; without either, attempts fail as daprd's do without an app."""
 
     def __init__(self, handlers: JobHandlers | None = None) -> None:
         self.handlers = handlers if handlers is not None else JobHandlers()
@@ -52,14 +66,16 @@ class DeliveryRouter:
         return None if target is None else str(getattr(target, "target_name", type(target).__name__))
 
     @property
-    def connected(self) -> bool:
-        """True when an attempt has somewhere to go (a target or any handler)."""
+    def has_app(self) -> bool:
+        """True when an attempt has an app to go to (a target or any handler)."""
         return self._target is not None or bool(self.handlers)
 
     def configure(self, settings: AppSettings) -> None:
         """Use `settings` from now on; the target is rebuilt only when they changed."""
         with self._lock:
+            self.handlers.callback_name = settings.callback_name
             if settings == self._settings and (self._target is not None or not _has_app(settings)):
+                self._settings = settings
                 return
             old, self._target = self._target, _build_target(settings)
             self._settings = settings
@@ -67,13 +83,24 @@ class DeliveryRouter:
             old.close()
 
     def deliver(self, attempt: Attempt) -> Outcome:
+        if self._settings.callback_name(attempt.name) is None:
+            return Outcome(
+                "none",
+                False,
+                reason="the Scheduler cannot deliver a job whose name ends in '||' (Dapr 1.16.17 to 1.16.19, "
+                "1.17.11 to 1.17.13): held",
+                delivered=False,
+                held=True,
+            )
         target = self._target
-        if target is None or self.handlers.handles(attempt.name):
+        if self.handlers.handles(attempt.name) or (target is None and self.handlers):
             return self.handlers.deliver(attempt)
+        if target is None:
+            return Outcome("none", False, reason=NO_APP_CHANNEL, delivered=False)
         return target.deliver(attempt)
 
     def close(self) -> None:
-        """Close the target's connections; the next delivery reopens them."""
+        """Close the target's connections (aborting a delivery in progress); the next one reopens."""
         target = self._target
         if target is not None:
             target.close()
@@ -84,15 +111,19 @@ def _has_app(settings: AppSettings) -> bool:
 
 
 def _build_target(settings: AppSettings) -> Target | None:
-    token, timeout = settings.app_api_token, settings.delivery_timeout
+    token, timeout, name = settings.app_api_token, settings.delivery_timeout, settings.callback_name
     if settings.wsgi_app is not None:
-        return WsgiAppTarget(settings.wsgi_app, app_token=token)
+        return WsgiAppTarget(settings.wsgi_app, app_token=token, callback_name=name)
     if settings.app_grpc_address is not None:
         from .grpc_app import GrpcAppTarget  # the grpc extra, imported on demand
 
         return GrpcAppTarget(
-            settings.app_grpc_address, app_token=token, stable_first=settings.stable_callback, timeout=timeout
+            settings.app_grpc_address,
+            app_token=token if settings.grpc_callback_token else None,
+            stable_first=settings.stable_callback,
+            timeout=timeout,
+            callback_name=name,
         )
     if settings.app_url is not None:
-        return HttpAppTarget(settings.app_url, app_token=token, timeout=timeout)
+        return HttpAppTarget(settings.app_url, app_token=token, timeout=timeout, callback_name=name)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -21,10 +22,12 @@ class WsgiAppTarget:
         *,
         app_token: str | None = None,
         target_name: str = "wsgi",
+        callback_name: Callable[[str], str | None] = lambda name: name,
     ) -> None:
         self.app = app
         self.app_token = app_token
         self.target_name = target_name
+        self._callback_name = callback_name
 
     def deliver(self, attempt: Attempt) -> Outcome:
         try:
@@ -33,7 +36,7 @@ class WsgiAppTarget:
             return Outcome(self.target_name, False, error=exc)
         headers = [("dapr-api-token", self.app_token)] if self.app_token else []
         builder = EnvironBuilder(
-            path=job_path(attempt.name),
+            path=job_path(self._callback_name(attempt.name) or attempt.name),
             method="POST",
             data=body,
             content_type="application/json",

@@ -114,6 +114,12 @@ class Outcome:
     reason: str | None = None
     #: How it was delivered, when the target can tell: "POST /job/x", "OnJobEvent", "OnJobEventAlpha1".
     via: str | None = None
+    #: False when nothing reached an app (no app channel, a dropped trigger): journaled, not counted
+    #: as a trigger by `assert_triggered`.
+    delivered: bool = True
+    #: The Scheduler keeps the trigger instead (it cannot deliver it now): the job is held, as while no
+    #: sidecar is connected (§8 "Held triggers").
+    held: bool = False
 
 
 def one_line(error: BaseException) -> str:
@@ -156,12 +162,13 @@ class TriggerRecord(AttemptView):
 
     @property
     def kind(self) -> RecordKind:
-        return "no-target" if self.outcome is None else "delivered"
+        outcome = self.outcome
+        return "delivered" if outcome is not None and outcome.delivered else "no-target"
 
     @property
     def delivered(self) -> bool:
-        """True when the attempt reached a target (whatever it answered)."""
-        return self.outcome is not None
+        """True when the attempt reached an app (whatever it answered)."""
+        return self.outcome is not None and self.outcome.delivered
 
     @property
     def data(self) -> JobData | None:
@@ -193,7 +200,9 @@ class TriggerRecord(AttemptView):
 
     def outcome_text(self) -> str:
         if self.outcome is None:
-            return "due, no app connected: waiting"
+            return "held: the app is not connected (delivered when it is)"
+        if self.outcome.held:
+            return f"{self.outcome.reason or 'not deliverable'} -> held"
         if self.outcome.reason is not None:
             answer = self.outcome.reason
         elif self.error is not None:

@@ -222,6 +222,11 @@ class VirtualClock:
         self._process.start(self._now_ns)
 
     @property
+    def delivering(self) -> bool:
+        """True while an attempt is being delivered (a handler is running)."""
+        return self._delivering
+
+    @property
     def travelling(self) -> bool:
         """True while the process clock follows this clock."""
         return self._process.active
@@ -323,7 +328,11 @@ class VirtualClock:
                 finally:
                     self._delivering = False
                 with lock:
-                    step = report(attempt, outcome.succeeded)
+                    if outcome.held:
+                        engine.park(attempt)
+                        step = "waiting"
+                    else:
+                        step = report(attempt, outcome.succeeded)
                     record = TriggerRecord(attempt, now, outcome, step)
                     if observer is not None:
                         observer(record)

@@ -249,20 +249,22 @@ def _descriptor(spec: str, location: str, exact_every: bool) -> Schedule:
     raise CronError(f"unrecognized descriptor: {spec}")
 
 
-#: Message for `TZ=... @every ...` under kit v0.18.3+. The release note (D@HEAD:docs/release_notes/
-#: v1.18.3.md) states the rejection, but the kit source with the new check was not available: the
-#: wording is UNCONFIRMED.
-TZ_EVERY_MESSAGE = "timezone prefix is not supported with @every schedules: {spec}"
+#: Message for `TZ=... @every ...` under kit v0.18.3+ (`K@v0.18.3:cron/parser.go:116-141`; the whole
+#: original spec is quoted).
+TZ_EVERY_MESSAGE = "timezone is not supported for @every schedules: {spec}"
 
 
 @functools.lru_cache(maxsize=1024)  # pure, and schedules are immutable: a job stream repeats its specs
-def parse_schedule(spec: str, *, exact_every: bool = True, strict_tz_prefix: bool = True) -> Schedule:
+def parse_schedule(
+    spec: str, *, exact_every: bool = True, strict_tz_prefix: bool = True, seconds_field: bool = True
+) -> Schedule:
     """`Parser.Parse` of the Scheduler's parser (`K:cron/parser.go`, contract §7); raises `CronError`.
 
     `exact_every=False` gives Dapr <= 1.15 `@every` rounding (kit < v0.16); `strict_tz_prefix=False`
     gives kit < v0.18.3 prefix handling: split at the first ASCII space only, `TZ=` prefix ignored
     before `@every`, and a prefix without a space raises `SchedulerPanicError` (the real Scheduler
-    crashed on it).
+    crashed on it). `seconds_field=False` is `cron.ParseStandard`, five fields without seconds, as
+    go-etcd-cron v0.2.3 parsed (Dapr 1.14, `C@v0.2.3:internal/scheduler/builder.go:44,85`).
     """
     if not spec:
         raise CronError("empty spec string")
@@ -289,7 +291,10 @@ def parse_schedule(spec: str, *, exact_every: bool = True, strict_tz_prefix: boo
     if spec.startswith("@"):
         return _descriptor(spec, location, exact_every)
     fields = [f for f in _GO_SPACES_RE.split(spec) if f]
-    if len(fields) != 6:
-        raise CronError(f"expected exactly 6 fields, found {len(fields)}: [{' '.join(fields)}]")
+    expected = 6 if seconds_field else 5
+    if len(fields) != expected:
+        raise CronError(f"expected exactly {expected} fields, found {len(fields)}: [{' '.join(fields)}]")
+    if not seconds_field:
+        fields.insert(0, "0")  # `normalizeFields`: the second defaults to 0
     bits = [_get_field(f, lo, hi, names) for f, (lo, hi, names) in zip(fields, _BOUNDS, strict=True)]
     return _spec(bits, location)

@@ -49,9 +49,20 @@ def test_old_name_policy_is_dns1123_after_stripping__s6(name: str, accepted: boo
     assert (reason is None) == accepted, reason
 
 
-@pytest.mark.parametrize(("name", "accepted"), [("my||job@name", True), ("a/b", False), ("a\x00", False)])
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("my||job@name", True),
+        ("a/b", False),
+        ("a\x00", False),
+        ("\u0085", False),
+        ("x" * 493, True),
+        ("x" * 494, False),
+    ],
+)
 def test_new_name_policy_refuses_only_unsafe_names__s6(name: str, accepted: bool) -> None:
-    assert (invalid_name_reason(name, KEY.format(name), "path-safe") is None) == accepted
+    """go-etcd-cron v0.12.7 (1.18.3): the key `app||default||app||<name>` of at most 512 bytes."""
+    assert (invalid_name_reason(name, KEY.format(name), "path-safe-unicode") is None) == accepted
 
 
 def test_decode_keeps_fields_by_json_name_and_reports_dropped_keys__s3() -> None:

@@ -11,7 +11,7 @@ import pytest
 from dapr_jobs_fake.contract import rows
 from dapr_jobs_fake.contract.errors import Rejected, resolve_location
 from dapr_jobs_fake.contract.model import JobSpec
-from dapr_jobs_fake.contract.profiles import DAPR_1_18, DOCS_1_14_ALPHA
+from dapr_jobs_fake.contract.profiles import DAPR_1_18, DOCS_1_14_ALPHA, get_profile
 from dapr_jobs_fake.contract.rules import Contract
 
 S = 1_000_000_000
@@ -78,9 +78,10 @@ def test_builder_parse_rejections_are_500_validation_failures__s5_2_s8(
 
 
 def test_plan_resolves_ttl_from_due_time_and_due_time_from_creation__s8(contract: Contract) -> None:
-    """§8: dueTime counts from the (truncated) creation time, a relative ttl from the dueTime."""
+    """§8: dueTime counts from the creation time (not truncated since go-etcd-cron v0.9.0), a relative
+    ttl from the dueTime."""
     plan = contract.plan(JobSpec("a", schedule="@every 1s", due_time="10s", ttl="5s"), NOW)
-    created = NOW - NOW % S
+    created = NOW
     assert (plan.created_ns, plan.begin_ns, plan.expiration_ns) == (
         created,
         created + 10 * S,
@@ -147,3 +148,14 @@ def test_every_row_has_a_rule_section_and_an_answer_or_is_a_warning() -> None:
     for row in rows.ALL_ROWS:
         assert row.rule and row.section.startswith("§"), row
         assert (row.answer is None) == (row.kind == "warning"), row
+
+
+@pytest.mark.parametrize(
+    ("version", "truncated"), [("1.14", True), ("1.15.11", True), ("1.15.12", False), ("1.18", False)]
+)
+def test_creation_time_is_truncated_only_before_go_etcd_cron_v0_9__s1(version: str, truncated: bool) -> None:
+    """§1 corrections: `Truncate(time.Second)` in go-etcd-cron < v0.9.0 (1.14.x, 1.15.0-1.15.11) only, so
+    under 1.18 a job created at 00:00:00.5 with dueTime "10s" fires at 00:00:10.5."""
+    contract = Contract(get_profile(version), "app", "default")
+    plan = contract.plan(JobSpec("a", due_time="10s"), NOW)
+    assert plan.begin_ns == (NOW - NOW % S if truncated else NOW) + 10 * S
