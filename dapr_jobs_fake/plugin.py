@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from .cli.args import dapr_version
 from .contract.profiles import DEFAULT_PROFILE, PROFILES
 from .fake import DaprJobsFake
 from .journal.findings import Violation, explain_all
@@ -50,9 +51,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--dapr-version",
         dest="dapr_jobs_version",
         default=None,
-        choices=sorted(PROFILES),
-        help=f"Dapr version the dapr_jobs fixture emulates (default: ini dapr_jobs_version, "
-        f"else {DEFAULT_PROFILE.key})",
+        type=dapr_version,
+        metavar="VERSION",
+        help=f"Dapr version the dapr_jobs fixture emulates: {', '.join(PROFILES)}, or a full version such as "
+        f"1.16.17 (default: ini dapr_jobs_version, else {DEFAULT_PROFILE.key})",
     )
     group.addoption(
         "--dapr-jobs-lenient",

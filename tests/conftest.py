@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -32,6 +33,16 @@ def fake(dapr_jobs_session: DaprJobsFake) -> Iterator[DaprJobsFake]:
         yield dapr_jobs_session
     finally:
         dapr_jobs_session.reset(**STATE_DEFAULTS)
+
+
+@pytest.fixture
+def grpc_app() -> Iterator[tuple[Any, str, Any]]:
+    """A real `dapr.ext.grpc.App` on an ephemeral loopback port: (app, "host:port", recorder)."""
+    pytest.importorskip("dapr.ext.grpc")
+    from grpc_app_support import serve_app
+
+    with serve_app() as served:
+        yield served
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator
-from concurrent import futures
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import requests
@@ -22,6 +19,7 @@ from dapr.clients import ConstantFailurePolicy, DaprClient, Job
 from dapr.ext.grpc import App, JobEvent
 from dapr.proto import common_v1
 from google.protobuf import any_pb2, json_format, struct_pb2
+from grpc_app_support import ON_JOB_EVENT, ON_JOB_EVENT_ALPHA1, Recorder
 
 from dapr_jobs_fake import DaprJobsFake
 from dapr_jobs_fake.contract.profiles import DAPR_1_18
@@ -29,59 +27,12 @@ from dapr_jobs_fake.contract.profiles import DAPR_1_18
 DAPR_1_17 = dataclasses.replace(
     DAPR_1_18, key="1.17", grpc_stable_jobs=False, grpc_list_and_prefix="alpha1", app_stable_callback=False
 )
-ON_JOB_EVENT = "/dapr.proto.runtime.v1.AppCallback/OnJobEvent"
-ON_JOB_EVENT_ALPHA1 = "/dapr.proto.runtime.v1.AppCallbackAlpha/OnJobEventAlpha1"
-
-
-class Recorder(grpc.ServerInterceptor):  # type: ignore[misc]
-    """Records each call the app gets (method, request, metadata); can refuse chosen methods/jobs."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any, dict[str, str]]] = []
-        self.refuse: dict[str, grpc.StatusCode] = {}  # method or job name -> code answered instead
-
-    def methods(self) -> list[str]:
-        return [method for method, _, _ in self.calls]
-
-    def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
-        handler = continuation(details)
-        method = details.method
-        if handler is None or not method.endswith(("OnJobEvent", "OnJobEventAlpha1")):
-            return handler
-        inner = handler.unary_unary
-
-        def record(request: Any, context: grpc.ServicerContext) -> Any:
-            self.calls.append((method, request, dict(context.invocation_metadata())))
-            code = self.refuse.get(method) or self.refuse.get(request.name)
-            if code is not None:
-                context.abort(code, "refused by the test")
-            return inner(request, context)
-
-        return grpc.unary_unary_rpc_method_handler(
-            record,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-
-
-@pytest.fixture
-def app() -> Iterator[tuple[App, str, Recorder]]:
-    """A real `dapr.ext.grpc.App` on an ephemeral loopback port; returns (app, address, recorder)."""
-    recorder = Recorder()
-    application = App(thread_pool=futures.ThreadPoolExecutor(max_workers=4), interceptors=[recorder])
-    # App.run() binds a fixed port and blocks; binding port 0 ourselves keeps parallel runs apart.
-    port = application._server.add_insecure_port("127.0.0.1:0")
-    application._server.start()
-    try:
-        yield application, f"127.0.0.1:{port}", recorder
-    finally:
-        application.stop()
 
 
 def test_app_receives_the_trigger_via_on_job_event_s10_2(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    application, address, recorder = app
+    application, address, recorder = grpc_app
     seen: list[tuple[str, bytes]] = []
 
     @application.job_event("reminder")
@@ -104,9 +55,9 @@ def test_app_receives_the_trigger_via_on_job_event_s10_2(
 
 
 def test_http_created_job_arrives_as_a_value_any_s10_2(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    application, address, recorder = app
+    application, address, recorder = grpc_app
     values: list[object] = []
 
     @application.job_event("fromhttp")
@@ -123,9 +74,9 @@ def test_http_created_job_arrives_as_a_value_any_s10_2(
 
 @pytest.mark.dapr_jobs(app_api_token="app-secret")
 def test_app_api_token_is_sent_as_metadata_s10_2_s11(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    application, address, recorder = app
+    application, address, recorder = grpc_app
     application.job_event("t")(lambda event: None)
     dapr_jobs.app_grpc_address = address
     with DaprClient() as client:
@@ -135,10 +86,10 @@ def test_app_api_token_is_sent_as_metadata_s10_2_s11(
 
 
 def test_falls_back_to_on_job_event_alpha1_s10_2(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
     """An app built with dapr-ext-grpc <= 1.17 has no OnJobEvent: daprd retries with the Alpha1 method."""
-    application, address, recorder = app
+    application, address, recorder = grpc_app
     seen: list[str] = []
     application.job_event("old-app")(lambda event: seen.append(event.name))
     recorder.refuse[ON_JOB_EVENT] = grpc.StatusCode.UNIMPLEMENTED
@@ -153,9 +104,9 @@ def test_falls_back_to_on_job_event_alpha1_s10_2(
 
 @pytest.mark.dapr_jobs(dapr_version=DAPR_1_17)
 def test_pre_1_18_calls_only_on_job_event_alpha1_s10_2(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    application, address, recorder = app
+    application, address, recorder = grpc_app
     application.job_event("j")(lambda event: None)
     dapr_jobs.app_grpc_address = address
     with DaprClient() as client:
@@ -165,9 +116,9 @@ def test_pre_1_18_calls_only_on_job_event_alpha1_s10_2(
 
 
 def test_handler_error_is_retried_per_failure_policy_s10_3_s10_4(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    application, address, _ = app
+    application, address, _ = grpc_app
     attempts: list[str] = []
 
     @application.job_event("flaky")
@@ -192,9 +143,9 @@ def test_handler_error_is_retried_per_failure_policy_s10_3_s10_4(
 
 
 def test_not_found_from_the_app_is_not_retried_s10_3(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    _, address, recorder = app
+    _, address, recorder = grpc_app
     recorder.refuse["gone"] = grpc.StatusCode.NOT_FOUND
     dapr_jobs.app_grpc_address = address
     with DaprClient() as client:
@@ -205,10 +156,10 @@ def test_not_found_from_the_app_is_not_retried_s10_3(
 
 
 def test_unhandled_job_fails_on_both_methods_and_is_retried_s10_3(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
     """The App answers UNIMPLEMENTED for a job without a handler (RC §1.6): a failure, retried 3 times."""
-    _, address, recorder = app
+    _, address, recorder = grpc_app
     dapr_jobs.app_grpc_address = address
     with DaprClient() as client:
         client.schedule_job(Job(name="nobody", due_time="1s"))
@@ -219,9 +170,9 @@ def test_unhandled_job_fails_on_both_methods_and_is_retried_s10_3(
 
 
 def test_unreachable_app_fails_the_attempt_s10_3(
-    dapr_jobs: DaprJobsFake, app: tuple[App, str, Recorder]
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[App, str, Recorder]
 ) -> None:
-    application, address, _ = app
+    application, address, _ = grpc_app
     application.stop()  # nothing listens there any more
     dapr_jobs.app_grpc_address = address
     with DaprClient() as client:
@@ -233,8 +184,8 @@ def test_unreachable_app_fails_the_attempt_s10_3(
     assert not record.succeeded and record.status == grpc.StatusCode.UNAVAILABLE.value[0]
 
 
-def test_app_grpc_address_option_and_reset_s10_2(app: tuple[App, str, Recorder]) -> None:
-    application, address, _ = app
+def test_app_grpc_address_option_and_reset_s10_2(grpc_app: tuple[App, str, Recorder]) -> None:
+    application, address, _ = grpc_app
     got: list[str] = []
     application.job_event("c")(lambda event: got.append(event.name))
     with DaprJobsFake(app_grpc_address=address) as fake:

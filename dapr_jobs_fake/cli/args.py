@@ -6,8 +6,17 @@ import argparse
 import os
 
 from .._version import __version__
-from ..contract.profiles import DEFAULT_PROFILE, PROFILES
+from ..contract.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from .control_api import PREFIX
+
+
+def dapr_version(text: str) -> str:
+    """argparse type: a version `get_profile` knows (its error lists the known ones)."""
+    try:
+        get_profile(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dapr-version",
         default=DEFAULT_PROFILE.key,
-        choices=sorted(PROFILES),
-        help=f"Dapr version to emulate (default: %(default)s). {versions}",
+        type=dapr_version,
+        metavar="VERSION",
+        help=f"Dapr version to emulate: a line (its latest patch), a full version such as 1.16.17, or "
+        f"docs-1.14-alpha (default: %(default)s). {versions}",
     )
     parser.add_argument(
         "--api-token",

@@ -96,7 +96,8 @@ class ControlApi:
             Route(
                 "POST",
                 "/app",
-                '{"app_url": "http://..."} or {"app_grpc_address": "host:port"} or {}',
+                '{"app_url": "http://..." | null, "app_grpc_address": "host:port" | null, "connected": bool}'
+                " (any of them)",
                 "where triggers go now",
                 self._set_app,
             ),
@@ -221,17 +222,30 @@ class ControlApi:
 
     # -- state ----------------------------------------------------------------------------------
     def _set_app(self, body: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(body) - {"app_url", "app_grpc_address"})
+        """Set the app target and whether the app is connected: `connected: false` holds triggers (as
+        while no sidecar is connected or the app is unhealthy), `true` delivers what was held."""
+        unknown = sorted(set(body) - {"app_url", "app_grpc_address", "connected"})
         if unknown:
-            raise ControlError(f"unknown key(s) {', '.join(unknown)}; send app_url or app_grpc_address")
-        values = {key: body.get(key) for key in ("app_url", "app_grpc_address")}
-        if any(v is not None and not isinstance(v, str) for v in values.values()):
+            known = "app_url, app_grpc_address or connected"
+            raise ControlError(f"unknown key(s) {', '.join(unknown)}; send {known}")
+        changes: dict[str, Any] = {key: body[key] for key in ("app_url", "app_grpc_address") if key in body}
+        if any(v is not None and not isinstance(v, str) for v in changes.values()):
             raise ControlError("app_url and app_grpc_address are strings (or null to disconnect)")
+        if "connected" in body:
+            if not isinstance(body["connected"], bool):
+                raise ControlError("connected is true or false")
+            changes["app_connected"] = body["connected"]
         try:
-            self.fake.configure(**values)
-        except ImportError as err:  # app_grpc_address without the grpc extra
+            self.fake.configure(**changes)
+        except (ImportError, ValueError) as err:  # the grpc extra missing, a malformed URL
             raise ControlError(str(err)) from None
-        return {**values, "target": self.fake.router.target_name}
+        options = self.fake.options
+        return {
+            "app_url": options.app_url,
+            "app_grpc_address": options.app_grpc_address,
+            "connected": options.app_connected,
+            "target": self.fake.router.target_name,
+        }
 
     def _jobs(self) -> list[dict[str, Any]]:
         states = sorted(self.fake.service.jobs(), key=lambda s: s.name)

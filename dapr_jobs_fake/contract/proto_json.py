@@ -18,7 +18,16 @@ from .model import JobData
 def any_from_json(value: Any, errors: ErrorCatalogue) -> JobData:
     """The stored `Any` for a legacy `data` object, or the 400 protojson gives (`body.malformed`)."""
     try:
-        from google.protobuf import any_pb2, json_format
+        # The well-known types daprd resolves, registered in protobuf's pool by importing them.
+        from google.protobuf import (  # noqa: F401
+            any_pb2,
+            duration_pb2,
+            empty_pb2,
+            json_format,
+            struct_pb2,
+            timestamp_pb2,
+            wrappers_pb2,
+        )
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError(
             'Dapr 1.14.0-1.14.2 bodies carry a protobuf Any: pip install "dapr-jobs-fake[grpc]"'

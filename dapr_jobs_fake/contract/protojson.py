@@ -16,7 +16,7 @@ from typing import Any
 
 from ..golang.protoduration import duration_error, format_proto_duration
 from .deepjson import dumps
-from .model import ECHOED_FIELDS, VALUE_TYPE_URL, FailurePolicy, JobData, JobSpec
+from .model import ECHOED_FIELDS, VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan
 from .profiles import DAPR_1_18, Profile
 from .valuewire import (
     BINARY_DEPTH_ERROR,
@@ -162,16 +162,18 @@ def render_policy(policy: FailurePolicy) -> dict[str, Any]:
     return {"constant": constant}
 
 
-def job_json(spec: JobSpec, effective_policy: FailurePolicy | None, profile: Profile) -> dict[str, Any]:
-    """The GET body: fields in proto order, echoed as submitted, data and policy rendered (§4)."""
+def job_json(plan: JobPlan, profile: Profile) -> dict[str, Any]:
+    """The GET body: fields in proto order, echoed as submitted, the stored data and the effective
+    policy rendered (§4)."""
+    spec, stored, effective_policy = plan.spec, plan.stored_data, plan.failure_policy
     body: dict[str, Any] = {"name": spec.name}
     for job_field in ECHOED_FIELDS:
         value = getattr(spec, job_field.attr)
         if value is not None:
             body[job_field.json_name] = value
-    if spec.data is not None:
-        body["data"] = render_data(spec.data, profile)
-    if profile.failure_policy_exposed and effective_policy is not None:
+    if stored is not None:
+        body["data"] = render_data(stored, profile)
+    if profile.failure_policy_exposed:
         body["failurePolicy"] = render_policy(effective_policy)
     return body
 

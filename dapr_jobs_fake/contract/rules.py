@@ -239,15 +239,16 @@ class Contract:
     def not_found(self, name: str, protocol: Protocol = "http") -> Rejected:
         return rows.JOB_NOT_FOUND.reject(self.errors, protocol, name=name)
 
-    def check_renderable(self, spec: JobSpec, policy: FailurePolicy) -> None:
+    def check_renderable(self, plan: JobPlan) -> None:
         """daprd's `respondWithProto` on a job protojson cannot marshal (§4): 500 ERR_INTERNAL. Happens
         for the Python SDK's usual `Any` (empty type URL, JSON bytes), data nested deeper than the
         binary decoder allows, and a gRPC-sent interval that is not a valid Duration."""
+        data = plan.stored_data
         try:
-            if spec.data is not None:
-                render_any(spec.data)
+            if data is not None:
+                render_any(data)
             if self.profile.failure_policy_exposed:
-                render_policy(policy)
+                render_policy(plan.failure_policy)
         except UnrenderableData as err:
-            type_url = spec.data.type_url if spec.data is not None else ""
+            type_url = data.type_url if data is not None else ""
             raise rows.DATA_NOT_RENDERABLE.reject(self.errors, type_url=type_url, detail=str(err)) from None

@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 from ..contract import rows
 from ..contract.errors import DaprError, Rejected
-from ..contract.model import FailurePolicy, JobSpec
+from ..contract.model import JobPlan
 from ..contract.proto import GRPC_EXTRA_HINT
 from ..journal.records import Operation
 from ..journal.records import Protocol as WireProtocol
@@ -94,9 +94,8 @@ class GrpcWire:
     def error_response(self, error: DaprError) -> Any:
         return {"code": error.grpc_code, "message": error.message, "errorCode": error.error_code}
 
-    def job_response(self, spec: JobSpec, policy: FailurePolicy) -> tuple[Any, Any]:
-        exposed = self._service.contract.profile.failure_policy_exposed
-        job = job_to_proto(spec, policy if exposed else None)
+    def job_response(self, plan: JobPlan) -> tuple[Any, Any]:
+        job = job_to_proto(plan, with_policy=self._service.contract.profile.failure_policy_exposed)
         return job, job
 
 
@@ -202,9 +201,7 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
         self._authorize(rpc, context)
         answer = self.service.list_jobs(JobRequest(self.wire, _PATH + rpc))
         exposed = self._profile.failure_policy_exposed
-        return response_type(
-            jobs=[job_to_proto(s.plan.spec, s.plan.failure_policy if exposed else None) for s in answer.value]
-        )
+        return response_type(jobs=[job_to_proto(s.plan, with_policy=exposed) for s in answer.value])
 
     def _delete_prefix(
         self, rpc: str, request: Any, response_type: Any, context: grpc.ServicerContext

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..contract.model import ECHOED_FIELDS, FailurePolicy, JobData, JobSpec
+from ..contract.model import ECHOED_FIELDS, FailurePolicy, JobData, JobPlan
 from ..contract.proto import GRPC_EXTRA_HINT, data_to_any
 from ..golang.calendar import NS_PER_SECOND
 from ..golang.protoduration import as_duration, duration_error
@@ -93,17 +93,19 @@ def job_fields(job: Any, *, overwrite: bool, with_policy: bool) -> dict[str, Any
     return fields
 
 
-def job_to_proto(spec: JobSpec, policy: FailurePolicy | None) -> Any:
-    """The `Job` daprd answers GetJob/ListJobs with: fields as submitted, the effective policy (§4)."""
+def job_to_proto(plan: JobPlan, *, with_policy: bool) -> Any:
+    """The `Job` daprd answers GetJob/ListJobs with: fields as submitted, the stored data, and the
+    effective policy where the version has the field (§4, §14)."""
+    spec = plan.spec
     job = api_v1.Job(name=spec.name)
     for job_field in ECHOED_FIELDS:
         value = getattr(spec, job_field.attr)
         if value is not None:
             setattr(job, job_field.proto_name, value)
-    if spec.data is not None:
-        job.data.CopyFrom(data_to_any(spec.data))
-    if policy is not None:
-        job.failure_policy.CopyFrom(policy_to_proto(policy))
+    if plan.stored_data is not None:
+        job.data.CopyFrom(data_to_any(plan.stored_data))
+    if with_policy:
+        job.failure_policy.CopyFrom(policy_to_proto(plan.failure_policy))
     return job
 
 

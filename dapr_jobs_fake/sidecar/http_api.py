@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 from ..contract import rows
 from ..contract.deepjson import loads
 from ..contract.errors import DaprError, Rejected, Row
-from ..contract.model import FailurePolicy, JobSpec
+from ..contract.model import JobPlan
 from ..contract.protojson import compact_json, job_json
 from ..golang.url import BadEscape, go_path_clean, go_query_unescape, route_path
 from ..journal.records import Operation
@@ -50,8 +50,8 @@ class HttpWire:
     def error_response(self, error: DaprError) -> Any:
         return parsed_or_raw(error.http_body()[0])
 
-    def job_response(self, spec: JobSpec, policy: FailurePolicy) -> tuple[Any, Any]:
-        payload = compact_json(job_json(spec, policy, self._service.contract.profile))
+    def job_response(self, plan: JobPlan) -> tuple[Any, Any]:
+        payload = compact_json(job_json(plan, self._service.contract.profile))
         return loads(payload.decode()), payload  # the journal keeps what went on the wire
 
 

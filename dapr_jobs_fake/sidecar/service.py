@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from ..contract import rows
 from ..contract.errors import DaprError, Rejected, Suspicion
-from ..contract.model import FailurePolicy, JobSpec
+from ..contract.model import JobPlan, JobSpec
 from ..contract.rules import Contract
 from ..engine.clock import VirtualClock
 from ..engine.engine import Engine, JobState
@@ -40,7 +40,7 @@ class Wire(Protocol):
 
     def error_response(self, error: DaprError) -> Any: ...
 
-    def job_response(self, spec: JobSpec, policy: FailurePolicy) -> tuple[Any, Any]:
+    def job_response(self, plan: JobPlan) -> tuple[Any, Any]:
         """(what the journal keeps, what goes on the wire) for a job read back."""
         ...
 
@@ -138,8 +138,8 @@ class JobsService:
                 spec = state.plan.spec
                 draft.spec = spec
                 if as_json:
-                    self.contract.check_renderable(spec, state.plan.failure_policy)
-                journaled, reply = request.wire.job_response(spec, state.plan.failure_policy)
+                    self.contract.check_renderable(state.plan)
+                journaled, reply = request.wire.job_response(state.plan)
                 call = self._record(request, "get", draft, request.wire.ok_status("get"), journaled)
             return Answer(call, reply)
         except Rejected as rejected:
