@@ -69,15 +69,19 @@ class GoFramingHandler(WSGIRequestHandler):
     _saved: tuple[Any, Any] | None = None
     _in_wsgi = False
     _close_after = False
+    _refused = False
 
     def setup(self) -> None:
         super().setup()
-        connections = getattr(self.server, "dapr_jobs_fake_connections", None)
-        if connections is not None:
-            connections.add(self.connection)
+        connections: Connections | None = getattr(self.server, "dapr_jobs_fake_connections", None)
+        self._refused = connections is not None and not connections.add(self.connection)
+
+    def handle(self) -> None:
+        if not self._refused:  # else accepted just before stop(): answer nothing
+            super().handle()
 
     def finish(self) -> None:
-        connections = getattr(self.server, "dapr_jobs_fake_connections", None)
+        connections: Connections | None = getattr(self.server, "dapr_jobs_fake_connections", None)
         if connections is not None:
             connections.discard(self.connection)
         super().finish()
@@ -163,6 +167,39 @@ def go_request_line_error(raw: bytes) -> int | None:
     return None if version.group(1) == b"1" else 505
 
 
+class Connections:
+    """The server's open client connections; once closing, a connection that registers late (accepted
+    just before `stop()`) is refused instead of served."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._closing = False
+
+    def open(self) -> None:
+        with self._lock:
+            self._closing = False
+
+    def add(self, connection: socket.socket) -> bool:
+        with self._lock:
+            if self._closing:
+                return False
+            self._open.add(connection)
+            return True
+
+    def discard(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(connection)
+
+    def close_all(self) -> None:
+        with self._lock:
+            self._closing = True
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
 class SidecarHTTPServer(HTTPServer):
     """pytest-httpserver with the Dapr routes in front, threaded, keep-alive and quick to stop.
 
@@ -181,9 +218,10 @@ class SidecarHTTPServer(HTTPServer):
         self._front = front
         self._fallback = fallback
         #: Open client connections (kept alive between requests), closed by `stop()`.
-        self._connections: set[socket.socket] = set()
+        self._connections = Connections()
 
     def start(self) -> None:
+        self._connections.open()
         try:
             check_free(self.host, self.port)  # werkzeug would print and sys.exit() instead of raising
             super().start()
@@ -205,12 +243,11 @@ class SidecarHTTPServer(HTTPServer):
     def stop(self) -> None:
         """Stop accepting, then close every kept-alive connection: a stopped fake answers nothing."""
         server = self.server
+        self._connections.close_all()  # and refuse the ones accepted meanwhile
         super().stop()
         if server is not None:
             server.server_close()
-        for connection in list(self._connections):
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        self._connections.close_all()
 
     def application(self, request: Request) -> Response:
         try:

@@ -92,7 +92,7 @@ class JobsService:
         self.journal = journal
         self.clock = clock
         self._last_now: tuple[int, datetime] = (0, ns_to_datetime(0))
-        self._now_lock = threading.Lock()
+        self._local = threading.local()
 
     # -- use cases ------------------------------------------------------------------------------
     def schedule(self, request: JobRequest) -> Answer:
@@ -110,40 +110,42 @@ class JobsService:
                 draft.spec = contract.spec_from_fields(
                     request.name or "", request.fields or {}, protocol=protocol
                 )
-            spec = draft.spec
-            draft.name = spec.name
-            with self.applying():
-                plan = contract.plan(spec, self.clock.now_ns(), protocol)
-                if contract.profile.overwrite_supported and not spec.overwrite and self.engine.has(spec.name):
-                    raise contract.already_exists(spec.name, protocol)
-                self.engine.upsert(plan)
-                call = self._record(request, "schedule", draft, request.wire.ok_status("schedule"), None)
-            return Answer(call)
         except Rejected as rejected:
             if draft.name:
                 draft.name = draft.name.strip() or draft.name
             return self._reject(request, "schedule", draft, rejected)
+        spec = draft.spec
+        draft.name = spec.name
+        with self.applying():  # a refusal that depends on stored jobs is journaled in the engine's order
+            try:
+                plan = contract.plan(spec, self.clock.now_ns(), protocol)
+                if contract.profile.overwrite_supported and not spec.overwrite and self.engine.has(spec.name):
+                    raise contract.already_exists(spec.name, protocol)
+            except Rejected as rejected:
+                return self._reject(request, "schedule", draft, rejected)
+            self.engine.upsert(plan)
+            return Answer(self._record(request, "schedule", draft, request.wire.ok_status("schedule"), None))
 
     def get(self, request: JobRequest, *, as_json: bool) -> Answer:
         """Read a job back. `as_json` (HTTP): daprd renders the job with protojson after the Scheduler
         answered, so a gRPC-created job whose `data` protojson cannot render fails with 500 (§4)."""
         name = request.name or ""
         draft = _Draft(name, request.body)
-        try:
-            self._check_name(request, name, "get")
-            with self.applying():
+        with self.applying():
+            try:
+                self._check_name(request, name, "get")
                 state = self.engine.get(name)
                 if state is None:
                     raise self.contract.not_found(name, request.wire.protocol)
-                spec = state.plan.spec
-                draft.spec = spec
+                draft.spec = state.plan.spec
                 if as_json:
                     self.contract.check_renderable(state.plan)
-                journaled, reply = request.wire.job_response(state.plan)
-                call = self._record(request, "get", draft, request.wire.ok_status("get"), journaled)
-            return Answer(call, reply)
-        except Rejected as rejected:
-            return self._reject(request, "get", draft, rejected)
+            except Rejected as rejected:
+                return self._reject(request, "get", draft, rejected)
+            journaled, reply = request.wire.job_response(state.plan)
+            return Answer(
+                self._record(request, "get", draft, request.wire.ok_status("get"), journaled), reply
+            )
 
     def delete(self, request: JobRequest) -> Answer:
         """Delete a job; deleting a missing job succeeds, as in etcd (§2)."""
@@ -193,12 +195,17 @@ class JobsService:
     # -- internals ------------------------------------------------------------------------------
     @contextmanager
     def applying(self) -> Iterator[None]:
-        """Hold the engine lock while a change is applied and journaled; tell listeners afterwards."""
+        """Hold the engine lock while a change is applied and journaled; tell the journal's listeners
+        once the outermost `applying` ends (it nests: a refusal journaled inside one)."""
+        depth = getattr(self._local, "depth", 0)
+        self._local.depth = depth + 1
         try:
             with self.engine.lock:
                 yield
         finally:
-            self.journal.flush()
+            self._local.depth = depth
+            if depth == 0:
+                self.journal.flush()
 
     def _check_name(self, request: JobRequest, name: str, operation: str) -> None:
         """GET/DELETE: gRPC refuses an empty name before the Scheduler (§5.2); then the validator."""
