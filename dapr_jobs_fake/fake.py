@@ -66,15 +66,17 @@ class DaprJobsFake:
     """A fake Dapr sidecar serving the Jobs API, with a virtual clock and a journal.
 
     Keyword options (`FakeOptions` documents each): `dapr_version` (a profile key, default "1.18"),
-    `start`, `app_url`, `wsgi_app`, `app_grpc_address`, `api_token`, `app_api_token`, `app_id`,
-    `namespace`, `travel`, and the server options `host`, `http_port`, `grpc`, `grpc_port`. Each is
-    also a property; setting one applies it at once. An app is picked in this order: `wsgi_app`,
-    `app_grpc_address`, `app_url`; `on_job` handlers take their jobs first.
+    `start`, `app_url`, `wsgi_app`, `asgi_app`, `app_grpc_address`, `app_connected`, `api_token`,
+    `app_api_token`, `app_id`, `namespace`, `travel`, `delivery_timeout`, `journal_limit`, and the
+    server options `host`, `http_port`, `grpc`, `grpc_port`. Each is also a property; setting one
+    applies it at once. An app is picked in this order: `wsgi_app`, `asgi_app`, `app_grpc_address`,
+    `app_url`; `on_job` handlers take their jobs first.
     """
 
     dapr_version = _Option("dapr_version")
     app_url = _Option("app_url")
     wsgi_app = _Option("wsgi_app")
+    asgi_app = _Option("asgi_app")
     app_grpc_address = _Option("app_grpc_address")
     app_connected = _Option("app_connected")
     api_token = _Option("api_token")
@@ -82,6 +84,8 @@ class DaprJobsFake:
     app_id = _Option("app_id")
     namespace = _Option("namespace")
     travel = _Option("travel")
+    delivery_timeout = _Option("delivery_timeout")
+    journal_limit = _Option("journal_limit")
     host = _Option("host")
 
     def __init__(self, options: FakeOptions | None = None, /, **changes: Any) -> None:
@@ -180,6 +184,7 @@ class DaprJobsFake:
             AppSettings(
                 app_url=options.app_url,
                 wsgi_app=options.wsgi_app,
+                asgi_app=options.asgi_app,
                 app_grpc_address=options.app_grpc_address,
                 app_api_token=options.app_api_token,
                 stable_callback=profile.app_stable_callback,
@@ -237,6 +242,15 @@ class DaprJobsFake:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> DaprJobsFake:
+        """`async with DaprJobsFake(asgi_app=app) as fake:` in async code; see `__aexit__`."""
+        return self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Stop, awaiting an in-process ASGI app's lifespan shutdown on this loop first."""
+        await self.router.aclose()
         self.stop()
 
     @property

@@ -57,6 +57,13 @@ class FakeOptions:
     wsgi_app: Any = field(
         default=None, metadata=_about("a WSGI app (Flask, Django, ...) that receives triggers in process")
     )
+    asgi_app: Any = field(
+        default=None,
+        metadata=_about(
+            "an ASGI app (FastAPI, Starlette, ...) that receives triggers in process, its lifespan run "
+            "(the asgi extra)"
+        ),
+    )
     app_grpc_address: str | None = field(
         default=None,
         metadata=_about(

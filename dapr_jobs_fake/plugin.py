@@ -20,9 +20,11 @@ ini option the session fake starts lazily, with the first test that uses it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -144,6 +146,50 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         del config.stash[_EARLY_FAKE]
 
 
+#: The fakes a test uses (`dapr_jobs`, `make_dapr_jobs`), for `pytest_runtest_call`.
+_TEST_FAKES = pytest.StashKey[list[DaprJobsFake]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """After an async test's body, while its event loop still exists, shut down an in-process ASGI
+    app started on that loop (its lifespan shutdown): pytest-asyncio and anyio close the loop before
+    function fixtures are torn down, and cancel what still runs on it first."""
+    try:
+        return (yield)
+    finally:
+        for fake in item.stash.get(_TEST_FAKES, []):
+            fake.router.release_loop_bound_app()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """For async test functions run as coroutines (anyio's plugin, which closes the test's loop
+    before returning): shut the in-process ASGI app down at the end of the test coroutine itself."""
+    original = pyfuncitem.obj
+    fakes = pyfuncitem.stash.get(_TEST_FAKES, [])
+    if not fakes or not inspect.iscoroutinefunction(original):
+        return (yield)
+
+    @functools.wraps(original)
+    async def test_then_release_apps(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            for fake in fakes:
+                await fake.router.release_loop_bound_app_async()
+
+    pyfuncitem.obj = test_then_release_apps
+    try:
+        return (yield)
+    finally:
+        pyfuncitem.obj = original
+
+
+def _used_by_test(request: pytest.FixtureRequest, fake: DaprJobsFake) -> None:
+    request.node.stash.setdefault(_TEST_FAKES, []).append(fake)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     described = [f"{name} ({info(name).doc})" for name in STATE_OPTIONS]
     described += [f"{name} ({doc})" for name, doc in _PLUGIN_OPTIONS.items()]
@@ -238,6 +284,7 @@ def dapr_jobs(
     options = {**_defaults(request.config), **_marker_options(request)}
     fake = dapr_jobs_session
     fake.reset(**_state(options))
+    _used_by_test(request, fake)
     for key, value in fake.env.items():
         monkeypatch.setenv(key, value)
     if not fake.api_token:
@@ -267,6 +314,7 @@ def make_dapr_jobs(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dap
         kwargs.setdefault("dapr_version", options["dapr_version"])
         fake = DaprJobsFake(**kwargs).start()
         made.append(fake)
+        _used_by_test(request, fake)
         return fake
 
     try:

@@ -28,7 +28,7 @@ def _test_files() -> list[tuple[str, str]]:
 def test_readme_test_file_passes(pytester: pytest.Pytester, name: str, code: str) -> None:
     pytester.makepyfile(**{name.removesuffix(".py"): code})
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=code.count("\ndef test_"))
+    result.assert_outcomes(passed=len(re.findall(r"\n(?:async )?def test_", code)))
 
 
 def test_readme_plain_python_snippets_run() -> None:

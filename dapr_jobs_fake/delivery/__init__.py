@@ -2,7 +2,8 @@
 
 A *target* is anything with `deliver(attempt) -> Outcome` and `close()` (`Target`); the clock calls
 `deliver` without holding any lock, so a target may call back into the fake. Targets: `handlers`
-(in-process callables per job name), `wsgi_app` (a WSGI app in process), `http_app` (POST over a
+(in-process callables per job name, plain or `async def`), `wsgi_app` (a WSGI app in process),
+`asgi_app` (an ASGI app in process with its lifespan, the asgi extra), `http_app` (POST over a
 kept-alive socket), `grpc_app` (`OnJobEvent`, the grpc extra). `wire` holds what daprd sends and how
 it reads answers; `router` picks the target for each attempt. Imports `contract` and `engine`.
 """

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from ..contract.deepjson import copy as deep_copy
 from ..contract.model import JobData
 from ..engine.attempt import Attempt, AttemptView, Outcome
+from ..engine.loops import MOVE_RUNNER, Portal, in_app_loop
 from .wire import outcome_for_status, plan_body
 
 
@@ -46,7 +48,8 @@ class JobEvent(AttemptView):
         return f"JobEvent(name={self.name!r}, scheduled_ns={self.scheduled_ns}, attempt={self.attempt})"
 
 
-#: A handler's return value: None or True = 200, False = 500, an int = that HTTP status.
+#: A handler's return value: None or True = 200, False = 500, an int = that HTTP status. An
+#: `async def` handler's awaited value counts the same.
 Handler = Callable[[JobEvent], object]
 
 
@@ -55,11 +58,18 @@ class JobHandlers:
 
     A job without a handler answers 404, like an app without that route: success, not retried
     (§10.3), and visible in the trigger journal.
+
+    Where a handler runs (`engine.loops`): during `await clock.advance_async(...)` every handler runs
+    on the test's event loop (an `async def` one awaited there, a plain one called there), so both
+    may use the test's loop objects; in a plain `clock.advance()` a plain handler runs in the caller's
+    thread and an `async def` one on the fake's portal loop.
     """
 
     target_name = "handlers"
 
-    def __init__(self) -> None:
+    def __init__(self, portal: Portal | None = None) -> None:
+        self._portal = portal if portal is not None else Portal()
+        self._async_ids: set[int] = set()  # id() of the registered `async def` handlers
         self._by_name: dict[str, Handler] = {}
         self._fallback: Handler | None = None
         #: The name the app is called with (the profile's `callback_name`; the job's own by default).
@@ -77,6 +87,8 @@ class JobHandlers:
         return register
 
     def register(self, name: str | None, fn: Handler) -> None:
+        if _is_async(fn):
+            self._async_ids.add(id(fn))
         if name is None:
             self._fallback = fn
         else:
@@ -91,6 +103,7 @@ class JobHandlers:
     def clear(self) -> None:
         self._by_name.clear()
         self._fallback = None
+        self._async_ids.clear()
 
     def handles(self, name: str) -> bool:
         """True when a handler would run for job `name` (its own or the catch-all)."""
@@ -110,7 +123,13 @@ class JobHandlers:
         if fn is None:
             return self._missing
         try:
-            result = fn(JobEvent(attempt))
+            if MOVE_RUNNER.get() is None and id(fn) not in self._async_ids:
+                result = fn(JobEvent(attempt))  # the hot path: a plain handler in a plain move
+                if inspect.isawaitable(result):  # e.g. a lambda returning a coroutine
+                    awaitable = result
+                    result = in_app_loop(lambda: awaitable, self._portal)
+            else:
+                result = self._call_on_app_loop(fn, JobEvent(attempt))
         except Exception as exc:
             return Outcome(self.target_name, False, error=exc, raise_error=True)
         if result is None or result is True:
@@ -121,5 +140,22 @@ class JobHandlers:
             return outcome_for_status(result, self.target_name)
         return self._ok
 
+    def _call_on_app_loop(self, fn: Handler, event: JobEvent) -> object:
+        """Run `fn(event)` where in-process app code runs now, awaiting it if it is async."""
+
+        async def call() -> object:
+            result = fn(event)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+        return in_app_loop(call, self._portal)
+
     def close(self) -> None:
-        pass
+        """Stop the portal loop async handlers ran on in plain moves (started again when needed)."""
+        self._portal.close()
+
+
+def _is_async(fn: Handler) -> bool:
+    """True for an `async def` function (or a callable object whose `__call__` is one)."""
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__)

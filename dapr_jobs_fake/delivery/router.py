@@ -1,7 +1,8 @@
 """Where each due attempt goes: its in-process handler first, else the app target the fake is set up with.
 
-The router owns the one app target (WSGI app, gRPC address or HTTP URL, in that order of precedence,
-as `DaprJobsFake` documents) and the `on_job` handlers. `configure` rebuilds the target when the app
+The router owns the one app target (WSGI app, ASGI app, gRPC address or HTTP URL, in that order of
+precedence, as `DaprJobsFake` documents), the `on_job` handlers, and the portal loop in-process async
+code runs on outside async moves (`engine.loops`). `configure` rebuilds the target when the app
 settings change (closing the old one); `deliver` is what the clock calls. With neither a target nor a
 handler, every attempt fails as daprd's does without an app channel ("received job, but app channel
 not initialized", contract §8): the failure policy applies.
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.attempt import Attempt, Outcome
+from ..engine.loops import Portal
 from . import Target
 from .handlers import JobHandlers
 from .http_app import HttpAppTarget
@@ -34,6 +36,7 @@ class AppSettings:
 
     app_url: str | None = None
     wsgi_app: Any = None
+    asgi_app: Any = None
     app_grpc_address: str | None = None
     app_api_token: str | None = None
     #: The profile's `app_stable_callback`: `OnJobEvent` before `OnJobEventAlpha1` (1.18+, §10.2).
@@ -50,7 +53,8 @@ class DeliveryRouter:
     """Handlers first, then the app target; without either, attempts fail as daprd's do without an app."""
 
     def __init__(self, handlers: JobHandlers | None = None) -> None:
-        self.handlers = handlers if handlers is not None else JobHandlers()
+        self.portal = Portal()
+        self.handlers = handlers if handlers is not None else JobHandlers(self.portal)
         self._target: Target | None = None
         self._settings = AppSettings()
         self._lock = threading.Lock()
@@ -77,7 +81,7 @@ class DeliveryRouter:
             if settings == self._settings and (self._target is not None or not _has_app(settings)):
                 self._settings = settings
                 return
-            old, self._target = self._target, _build_target(settings)
+            old, self._target = self._target, _build_target(settings, self.portal)
             self._settings = settings
         if old is not None:
             old.close()
@@ -99,21 +103,51 @@ class DeliveryRouter:
             return Outcome("none", False, reason=NO_APP_CHANNEL, delivered=False)
         return target.deliver(attempt)
 
+    def release_loop_bound_app(self) -> None:
+        """Shut down an in-process app running on an async test's loop (its lifespan shutdown), while
+        that loop can still run it; the next trigger starts it again. The plugin calls this after each
+        test, before pytest-asyncio or anyio close the test's loop."""
+        target = self._target
+        if getattr(target, "loop_bound", False):
+            target.close()  # type: ignore[union-attr]
+
+    async def release_loop_bound_app_async(self) -> None:
+        """`release_loop_bound_app` from async code on that loop: the shutdown is awaited here."""
+        target = self._target
+        if getattr(target, "loop_bound", False):
+            await target.aclose()  # type: ignore[union-attr]
+
+    async def aclose(self) -> None:
+        """`close()` from async code: an app on the running loop is shut down here, awaited."""
+        target = self._target
+        aclose = getattr(target, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        self.close()
+
     def close(self) -> None:
-        """Close the target's connections (aborting a delivery in progress); the next one reopens."""
+        """Close the target's connections (aborting a delivery in progress; an ASGI app's lifespan
+        shuts down) and stop the portal loop; the next delivery opens them again."""
         target = self._target
         if target is not None:
             target.close()
+        self.handlers.close()
+        self.portal.close()
 
 
 def _has_app(settings: AppSettings) -> bool:
-    return any(v is not None for v in (settings.wsgi_app, settings.app_grpc_address, settings.app_url))
+    apps = (settings.wsgi_app, settings.asgi_app, settings.app_grpc_address, settings.app_url)
+    return any(v is not None for v in apps)
 
 
-def _build_target(settings: AppSettings) -> Target | None:
+def _build_target(settings: AppSettings, portal: Portal) -> Target | None:
     token, timeout, name = settings.app_api_token, settings.delivery_timeout, settings.callback_name
     if settings.wsgi_app is not None:
         return WsgiAppTarget(settings.wsgi_app, app_token=token, callback_name=name)
+    if settings.asgi_app is not None:
+        from .asgi_app import AsgiAppTarget  # the asgi extra, imported on demand
+
+        return AsgiAppTarget(settings.asgi_app, portal=portal, app_token=token, callback_name=name)
     if settings.app_grpc_address is not None:
         from .grpc_app import GrpcAppTarget  # the grpc extra, imported on demand
 

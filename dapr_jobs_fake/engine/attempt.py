@@ -147,7 +147,8 @@ class TriggerRecord(AttemptView):
       error; `succeeded`: what the Scheduler was told (None when nothing was delivered).
     - `next_step`: what the engine did next: "retry", "next", "finished", "ignored" (the job was
       overwritten or deleted meanwhile), "runaway" or "waiting" (no app connected).
-    - `data`: the job's data; `body`: the bytes sent on the wire (HTTP and WSGI targets).
+    - `data`: the job's data; `body`: the bytes sent on the wire (HTTP, WSGI and ASGI targets);
+      `reason`: why it failed or was held, in one line; `via`: the call made, where known.
     Built once per attempt on the clock's hot path, so it only stores references; fields are computed
     when read.
     """
@@ -193,6 +194,16 @@ class TriggerRecord(AttemptView):
     @property
     def body(self) -> bytes | None:
         return None if self.outcome is None else self.outcome.body
+
+    @property
+    def reason(self) -> str | None:
+        """Why the attempt failed or was held, in one line (e.g. "RuntimeError: database down")."""
+        return None if self.outcome is None else self.outcome.reason
+
+    @property
+    def via(self) -> str | None:
+        """The call made ("POST /job/reminder", "OnJobEvent"), where the target reports it."""
+        return None if self.outcome is None else self.outcome.via
 
     @property
     def delivered_at(self) -> datetime:

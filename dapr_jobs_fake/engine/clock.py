@@ -1,6 +1,7 @@
 """The virtual clock: the only thing that moves time in the fake, and the loop that fires triggers.
 
-Time stands still until the test moves it (`advance`, `advance_to`, `run_next`, `run_until_idle`).
+Time stands still until the test moves it (`advance`, `advance_to`, `run_next`, `run_until_idle`,
+or their awaitable twins `advance_async`, ... in async tests).
 Every move fires the triggers that fall inside it synchronously, in time order, before returning;
 while an attempt is delivered `now()` reads that attempt's time, so a handler that schedules a job
 computes its times from the trigger time, and a new trigger that falls inside the move fires in the
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 
 from ..golang.calendar import MAX_DATETIME_NS, datetime_to_ns, ns_to_datetime, timedelta_to_ns
 from ..golang.rfc3339 import format_rfc3339
+from .async_moves import AsyncMoves
 from .attempt import Attempt, Outcome, TriggerRecord
 from .engine import Engine
 from .moves import ClockError, MoveLock, RunawayJobError, check_reachable, start_ns
@@ -35,8 +37,10 @@ Deliver = Callable[[Attempt], Outcome]
 Observer = Callable[[TriggerRecord], None]
 
 
-class VirtualClock:
+class VirtualClock(AsyncMoves):
     """Virtual time for one fake; fires the engine's attempts through `delivery`.
+
+    Every move has an awaitable twin for async tests (`advance_async`, ...: `AsyncMoves`).
 
     - `start`: the initial time (aware datetime); default: the current time, truncated to the second
       (the Scheduler truncates creation times to the second, so `now()` then lines up with them).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dapr_jobs_fake.contract.decode import DecodeError, ValidBodies, decode_job_body
-from dapr_jobs_fake.contract.model import FailurePolicy, JobData, JobSpec, spec_value
+from dapr_jobs_fake.contract.model import FailurePolicy, JobData, JobPlan, JobSpec, spec_value
 from dapr_jobs_fake.contract.names import invalid_name_reason
 from dapr_jobs_fake.contract.profiles import DAPR_1_18, DOCS_1_14_ALPHA
 from dapr_jobs_fake.contract.protojson import compact_json, go_float, job_json
@@ -30,13 +30,14 @@ def test_job_json_echoes_fields_in_proto_order_and_wraps_data__s4() -> None:
         ttl="1h",
         data=JobData("type.googleapis.com/google.protobuf.Value", json_value={"b": 1, "a": 2}),
     )
-    body = compact_json(job_json(spec, FailurePolicy("drop"), DAPR_1_18))
+    plan = JobPlan(spec, 0, None, None, None, FailurePolicy("drop"))
+    body = compact_json(job_json(plan, DAPR_1_18))
     assert body == (
         b'{"name":"j","schedule":"@daily","repeats":3,"dueTime":"10s","ttl":"1h",'
         b'"data":{"@type":"type.googleapis.com/google.protobuf.Value","value":{"a":2,"b":1}},'
         b'"failurePolicy":{"drop":{}}}'
     )
-    docs = compact_json(job_json(spec, FailurePolicy("drop"), DOCS_1_14_ALPHA))
+    docs = compact_json(job_json(plan, DOCS_1_14_ALPHA))
     assert b'"data":{"b":1,"a":2}' in docs and b"failurePolicy" not in docs
 
 

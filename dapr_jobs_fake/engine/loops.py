@@ -18,12 +18,24 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-#: Runs `async_fn()` to completion on the loop of the async move in progress; unset otherwise.
-MOVE_RUNNER: contextvars.ContextVar[Callable[[Callable[[], Awaitable[Any]]], Any] | None] = (
-    contextvars.ContextVar("dapr_jobs_fake_move_runner", default=None)
+
+
+@dataclass(frozen=True)
+class MoveRunner:
+    """How an async move in progress runs async code on its loop: `run(async_fn)` waits for the result."""
+
+    run: Callable[[Callable[[], Awaitable[Any]]], Any]
+    #: "asyncio" or "trio" (sniffio's name of the move's async library).
+    library: str
+
+
+#: The async move in progress in this thread; unset otherwise.
+MOVE_RUNNER: contextvars.ContextVar[MoveRunner | None] = contextvars.ContextVar(
+    "dapr_jobs_fake_move_runner", default=None
 )
 
 
@@ -52,6 +64,11 @@ class Portal:
                 ready.wait()
                 self._loop = loop
             return self._loop
+
+    @property
+    def running_loop(self) -> asyncio.AbstractEventLoop | None:
+        """The portal's loop if it has been started (without starting it)."""
+        return self._loop
 
     def run(self, async_fn: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run_coroutine_threadsafe(_call(async_fn), self.loop).result()
@@ -83,11 +100,14 @@ async def _call(async_fn: Callable[[], Awaitable[T]]) -> T:
     return await async_fn()
 
 
-def in_app_loop(async_fn: Callable[[], Awaitable[T]], portal: Portal) -> T:
-    """Run `async_fn()` where in-process app code runs now: the async move's loop, else the portal."""
+def in_app_loop(async_fn: Callable[[], Awaitable[T]], portal: Portal, *, asyncio_only: bool = False) -> T:
+    """Run `async_fn()` where in-process app code runs now: the async move's loop, else the portal.
+
+    `asyncio_only`: code that needs asyncio runs on the portal during a trio move.
+    """
     runner = MOVE_RUNNER.get()
-    if runner is not None:
-        return runner(async_fn)  # type: ignore[no-any-return]
+    if runner is not None and (runner.library == "asyncio" or not asyncio_only):
+        return runner.run(async_fn)  # type: ignore[no-any-return]
     return portal.run(async_fn)
 
 
@@ -101,7 +121,7 @@ def on_move_loop(fn: Callable[[], T]) -> T:
     async def call() -> T:
         return fn()
 
-    return runner(call)  # type: ignore[no-any-return]
+    return runner.run(call)  # type: ignore[no-any-return]
 
 
 async def run_move(move: Callable[[], T]) -> T:
@@ -119,7 +139,7 @@ async def run_move(move: Callable[[], T]) -> T:
     if anyio is not None and library != "asyncio":  # trio (through anyio)
 
         def worker() -> T:
-            token = MOVE_RUNNER.set(lambda fn: anyio.from_thread.run(_call, fn))
+            token = MOVE_RUNNER.set(MoveRunner(lambda fn: anyio.from_thread.run(_call, fn), library))
             try:
                 return move()
             finally:
@@ -129,10 +149,17 @@ async def run_move(move: Callable[[], T]) -> T:
     loop = asyncio.get_running_loop()
 
     def asyncio_worker() -> T:
-        token = MOVE_RUNNER.set(lambda fn: asyncio.run_coroutine_threadsafe(_call(fn), loop).result())
+        token = MOVE_RUNNER.set(
+            MoveRunner(lambda fn: asyncio.run_coroutine_threadsafe(_call(fn), loop).result(), "asyncio")
+        )
         try:
             return move()
         finally:
             MOVE_RUNNER.reset(token)
 
     return await loop.run_in_executor(None, contextvars.copy_context().run, asyncio_worker)
+
+
+def current_loop() -> asyncio.AbstractEventLoop:
+    """The asyncio loop running here."""
+    return asyncio.get_running_loop()
