@@ -59,28 +59,43 @@ def finite_int(token: str) -> int:
     return int(token)
 
 
-def loads(text: str) -> Any:
+def _noting_duplicates(found: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                found.append(key)
+            result[sys.intern(key)] = value
+        return result
+
+    return pairs_hook
+
+
+def loads(text: str, duplicates: list[str] | None = None) -> Any:
     """Strict JSON as protojson's tokenizer reads it, at any depth.
 
-    Raises `DuplicateKey`, `json.JSONDecodeError` (with line and column) or `ValueError`.
+    Raises `DuplicateKey`, `json.JSONDecodeError` (with line and column) or `ValueError`. With a
+    `duplicates` list, a repeated key is appended to it (the later value kept) instead of raising:
+    whether protojson refuses it depends on where it is (`contract.jsonscan`).
     """
     try:
         return json.loads(
             text,
-            object_pairs_hook=_no_duplicates,
+            object_pairs_hook=_no_duplicates if duplicates is None else _noting_duplicates(duplicates),
             parse_constant=_reject_constant,
             parse_float=finite_float,
             parse_int=finite_int,
         )
     except RecursionError:
-        return _Parser(text).parse()
+        return _Parser(text, duplicates).parse()
 
 
 class _Parser:
     """An iterative JSON parser: containers on an explicit stack, strings by the C `scanstring`."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, duplicates: list[str] | None = None) -> None:
         self.text = text
+        self.duplicates = duplicates
 
     def fail(self, message: str, pos: int) -> json.JSONDecodeError:
         return json.JSONDecodeError(message, self.text, pos)
@@ -142,7 +157,9 @@ class _Parser:
                 else:
                     assert key is not None
                     if key in parent:
-                        raise DuplicateKey(key)
+                        if self.duplicates is None:
+                            raise DuplicateKey(key)
+                        self.duplicates.append(key)
                     parent[key] = value
                 pos = self.skip(pos)
                 char = text[pos : pos + 1]

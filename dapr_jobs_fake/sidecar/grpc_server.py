@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent import futures
+from typing import Any
 
 from ..contract.proto import GRPC_EXTRA_HINT
-from .grpc_api import GrpcJobsApi
+from .grpc_api import SERVICE, GrpcJobsApi
+from .grpc_decode import bytes_in_handlers
 from .http_server import ListenError, check_free
 
 try:
@@ -25,9 +28,16 @@ class GrpcSidecarServer:
     """
 
     def __init__(
-        self, api: GrpcJobsApi, host: str = "127.0.0.1", port: int = 0, max_workers: int = 16
+        self,
+        api: GrpcJobsApi,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_workers: int = 16,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         self.api = api
+        #: `grpc.ServerInterceptor`s around every RPC (the fake's in-flight counter).
+        self.interceptors = list(interceptors)
         self.host = host
         self.requested_port = port
         self.port = port
@@ -48,9 +58,16 @@ class GrpcSidecarServer:
             futures.ThreadPoolExecutor(
                 max_workers=self.max_workers, thread_name_prefix="dapr-jobs-fake-grpc"
             ),
+            interceptors=self.interceptors,
             options=[("grpc.so_reuseport", 0)],
         )
+        # The Jobs RPCs take bytes and decode them in the fake (journaling what grpc-go cannot decode):
+        # registered before the stubs' generic handler and after their registered ones, to win both.
+        jobs = bytes_in_handlers(self.api)
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, jobs),))
         api_service_v1.add_DaprServicer_to_server(self.api, server)  # type: ignore[no-untyped-call]
+        if hasattr(server, "add_registered_method_handlers"):  # grpcio 1.63+
+            server.add_registered_method_handlers(SERVICE, jobs)
         host = f"[{self.host}]" if ":" in self.host else self.host
         try:
             port = server.add_insecure_port(f"{host}:{self.requested_port}")

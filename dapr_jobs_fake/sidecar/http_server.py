@@ -1,20 +1,16 @@
-"""The HTTP server under the sidecar: pytest-httpserver's threaded werkzeug server, made to frame like Go.
+"""The HTTP server under the sidecar: pytest-httpserver's threaded werkzeug server, serving like Go.
 
-daprd serves HTTP/1.1 with Go's net/http: connections are kept alive, a request line or header block it
-cannot parse gets a plain-text `400 Bad Request` (or 431, 505) and the connection is closed, and a body
-is read only up to `--max-body-size`. werkzeug's dev server closes every connection and answers framing
-errors with HTML; `GoFramingHandler` fixes both, and `SidecarHTTPServer` puts the Dapr routes in front
-of pytest-httpserver's expectations, so one sidecar port can also fake other Dapr APIs.
+daprd serves HTTP/1.1 with Go's net/http. `SidecarHTTPServer` keeps pytest-httpserver's server (and its
+expectations, so one sidecar port can also fake other Dapr APIs), puts the Dapr routes in front of them,
+and serves each connection with `http_conn.GoFramingHandler`: Go's request parsing, refusals, body
+framing, keep-alive and pipelining, instead of werkzeug's dev-server framing. `read_body` reads a body
+as daprd does, through kit's LimitReadCloser (`--max-body-size`, 4 MiB).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import io
-import json
-import os
-import re
 import socket
 import threading
 import time
@@ -23,148 +19,16 @@ from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
-from werkzeug.serving import WSGIRequestHandler
+
+from ..golang.http1 import GoHttpRules
+from ..golang.httpbody import GoBody, GoBodyError
+from .http_conn import GoFramingHandler, internal_error_body
+
+__all__ = ["MAX_BODY_BYTES", "GoFramingHandler", "SidecarHTTPServer", "read_body"]
 
 #: daprd's default `--max-body-size` (contract §13).
 MAX_BODY_BYTES = 4 * 1024 * 1024
 _SHUTDOWN_POLL_SECONDS = 0.02
-#: What Go's server reads of an unread request body after the handler, to keep the connection.
-_GO_POST_HANDLER_DISCARD = 256 << 10
-#: net/http's answers to requests it cannot parse (`server.go:serve`), `Connection: close` each.
-_GO_FRAMING_ANSWERS = {
-    400: "400 Bad Request",
-    414: "400 Bad Request",  # Go has no 414: an over-long request line is a 400 (or 431 with headers)
-    431: "431 Request Header Fields Too Large",
-    505: "505 HTTP Version Not Supported: unsupported protocol version",
-}
-
-
-class _AtEndOfStream:
-    """A stand-in connection that is always readable and always at end of stream (see below)."""
-
-    _fd: int | None = None
-
-    def fileno(self) -> int:
-        if _AtEndOfStream._fd is None:
-            read_end, write_end = os.pipe()
-            os.close(write_end)
-            _AtEndOfStream._fd = read_end
-        return _AtEndOfStream._fd
-
-
-class GoFramingHandler(WSGIRequestHandler):
-    """HTTP/1.1 with keep-alive and Go's framing rules; quiet, since the journal records every call.
-
-    werkzeug always sends `Connection: close` and, after each response, drains whatever the client sent
-    next, which on a kept-alive connection is the next request. The sidecar always consumes the request
-    body itself, so while a WSGI response is written the drain is pointed at an empty stream and the
-    forced close is dropped, unless the application asked to close (`dapr_jobs_fake.close`, e.g. after
-    an over-long body). Everything the standard library refuses before the application runs (a bad
-    request line, HTTP/0.9, too many headers, another HTTP version) keeps its `Connection: close`, so no
-    leftover bytes are ever read as a request, and is answered in Go's plain-text words.
-    """
-
-    protocol_version = "HTTP/1.1"
-    timeout = 120
-    _saved: tuple[Any, Any] | None = None
-    _in_wsgi = False
-    _close_after = False
-    _refused = False
-
-    def setup(self) -> None:
-        super().setup()
-        connections: Connections | None = getattr(self.server, "dapr_jobs_fake_connections", None)
-        self._refused = connections is not None and not connections.add(self.connection)
-
-    def handle(self) -> None:
-        if not self._refused:  # else accepted just before stop(): answer nothing
-            super().handle()
-
-    def finish(self) -> None:
-        connections: Connections | None = getattr(self.server, "dapr_jobs_fake_connections", None)
-        if connections is not None:
-            connections.discard(self.connection)
-        super().finish()
-
-    def make_environ(self) -> Any:
-        environ = super().make_environ()  # captures the real rfile as wsgi.input
-        self._saved = (self.rfile, self.connection)
-        self.rfile = io.BytesIO()
-        self.connection = _AtEndOfStream()
-        self._in_wsgi = True
-        self._close_after = False
-        environ["dapr_jobs_fake.close"] = self._request_close
-        return environ
-
-    def _request_close(self) -> None:
-        self._close_after = True
-
-    def handle_one_request(self) -> None:
-        try:
-            super().handle_one_request()
-        finally:
-            self._in_wsgi = False
-            if self._saved is not None:
-                self.rfile, self.connection = self._saved
-                self._saved = None
-            if self._close_after:
-                self.close_connection = True
-
-    def parse_request(self) -> bool:
-        refused = go_request_line_error(self.raw_requestline)
-        if refused is not None:
-            self.request_version, self.command, self.requestline = "HTTP/1.1", "", ""
-            self.send_error(refused)
-            return False
-        return super().parse_request()
-
-    def send_header(self, keyword: str, value: str) -> None:
-        if (
-            self._in_wsgi
-            and not self._close_after
-            and keyword.lower() == "connection"
-            and value.lower() == "close"
-        ):
-            return
-        super().send_header(keyword, value)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """net/http's answer to an unparsable request: plain text, `Connection: close` (never HTML)."""
-        text = _GO_FRAMING_ANSWERS.get(code, "400 Bad Request")
-        self.close_connection = True
-        try:
-            self.wfile.write(
-                f"HTTP/1.1 {text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
-                f"{text}".encode()
-            )
-            self.wfile.flush()
-        except OSError:
-            pass
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-    def log_error(self, format: str, *args: Any) -> None:
-        pass
-
-
-_HTTP_VERSION = re.compile(rb"HTTP/([0-9])\.([0-9])")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
-
-def go_request_line_error(raw: bytes) -> int | None:
-    """The status net/http answers a request line with before reading headers, or None when it parses
-    (`server.go:readRequest`, `parseRequestLine`, `ParseHTTPVersion`): exactly `METHOD SP URI SP
-    HTTP/x.y`, a token method, HTTP/1.x (another version is 505). So HTTP/0.9's `GET /path` is a 400."""
-    line = raw.rstrip(b"\r\n")
-    method, sp1, rest = line.partition(b" ")
-    uri, sp2, proto = rest.partition(b" ")
-    if not sp1 or not sp2 or not _TOKEN.fullmatch(method) or not uri:
-        return 400
-    version = _HTTP_VERSION.fullmatch(proto)
-    if version is None:
-        return 400
-    return None if version.group(1) == b"1" else 505
 
 
 class Connections:
@@ -213,10 +77,13 @@ class SidecarHTTPServer(HTTPServer):
         fallback: Callable[[Request], Response],
         host: str,
         port: int,
+        rules: Callable[[], GoHttpRules] | None = None,
     ) -> None:
         super().__init__(host, port, threaded=True)
         self._front = front
         self._fallback = fallback
+        #: How the emulated daprd's Go reads requests (a profile's framing fields).
+        self.rules: Callable[[], GoHttpRules] = rules or GoHttpRules
         #: Open client connections (kept alive between requests), closed by `stop()`.
         self._connections = Connections()
 
@@ -235,6 +102,7 @@ class SidecarHTTPServer(HTTPServer):
         assert server is not None
         server.RequestHandlerClass = GoFramingHandler
         server.dapr_jobs_fake_connections = self._connections  # type: ignore[attr-defined]
+        server.dapr_jobs_fake_rules = self.rules  # type: ignore[attr-defined]
         server.get_request = _backing_off(server.get_request)  # type: ignore[method-assign]
         server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         threading.current_thread().name = "dapr-jobs-fake-http"
@@ -255,6 +123,8 @@ class SidecarHTTPServer(HTTPServer):
             if response is not None:
                 return response
             response = self.dispatch(request)
+        except GoBodyError:  # an expectation read a body Go could not read: as if nothing matched
+            response = self._fallback(request)
         except Exception as exc:  # never werkzeug's HTML 500: daprd answers JSON
             response = internal_error(exc)
         self.log.append((request, response))
@@ -304,48 +174,52 @@ def check_free(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+class BodyUnreadable(Exception):
+    """daprd's `io.ReadAll(r.Body)` failed: `str()` is Go's error (ERR_BODY_READ "failed to read
+    request body: <error>", §3 step 2)."""
+
+
 def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """The request body, counted as it is read whatever the framing (Content-Length or chunked), or
-    None when it is longer than `limit` (daprd's LimitReadCloser: `ERR_BODY_READ`, §13).
+    """The body as daprd's handler reads it: `io.ReadAll` through kit's `LimitReadCloser(body, limit)`
+    (`pkg/api/http/middlewares.go`, `dapr/kit streams/limitreadcloser.go`). None when it is longer
+    than `limit` ("stream too large", §13); `BodyUnreadable` when Go's body read fails.
 
-    After reading up to the limit, what is left is discarded as Go's server does after a handler
-    (`server.go:maxPostHandlerReadBytes`, 256 KiB): a body that ends within that keeps the connection
-    alive; a longer one is not read further, and the connection is closed after the answer. The
-    request's cached body is what was read (empty when over the limit), for pytest-httpserver's
-    matchers.
+    kit's reader asks for at most `limit + 1` bytes and drops the one over the limit; when that read
+    also ends the body (Go returns the last bytes with io.EOF), the error is lost and the body is
+    read as its first `limit` bytes. So a body of exactly `limit + 1` bytes (Content-Length) is
+    truncated, not refused, in every Dapr release. Over the limit, kit closes the body (net/http reads
+    up to 256 KiB more of it; what is left stays on the connection as Go leaves it).
+    The request's cached body is what was read, for pytest-httpserver's matchers.
     """
-    stream = request.stream
-    data = _read_up_to(stream, limit + 1)
-    rest = _read_up_to(stream, _GO_POST_HANDLER_DISCARD + 1)
-    if len(rest) > _GO_POST_HANDLER_DISCARD:
-        _close_after_answer(request)
-    over = len(data) > limit
-    request._cached_data = b"" if over else data
-    return None if over else data
-
-
-def _read_up_to(stream: Any, size: int) -> bytes:
+    body: GoBody | None = request.environ.get("dapr_jobs_fake.body")
+    if body is None:  # not served by GoFramingHandler (werkzeug's test client): plain reading
+        data = request.get_data()
+        return None if len(data) > limit else data
+    stream = request.environ["wsgi.input"]
     chunks: list[bytes] = []
-    total = 0
-    while total < size:
-        chunk = stream.read(min(1 << 16, size - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
-def _close_after_answer(request: Request) -> None:
-    close = request.environ.get("dapr_jobs_fake.close")
-    if close is not None:
-        close()
+    left = limit
+    try:
+        while True:
+            chunk = stream.read(min(1 << 16, left + 1))
+            if not chunk:
+                break
+            left -= len(chunk)
+            if left < 0:
+                chunks.append(chunk[:-1])
+                if body.saw_eof:  # io.EOF came with the byte over the limit: kit keeps io.EOF
+                    break
+                body.close()
+                request._cached_data = b""
+                return None
+            chunks.append(chunk)
+    except GoBodyError as err:
+        request._cached_data = b""
+        raise BodyUnreadable(str(err)) from None
+    data = b"".join(chunks)
+    request._cached_data = data
+    return data
 
 
 def internal_error(exc: BaseException) -> Response:
     """A Dapr-shaped 500 for a failure inside the fake itself (a bug: please report it)."""
-    body = {
-        "errorCode": "ERR_INTERNAL",
-        "message": f"dapr-jobs-fake internal error: {type(exc).__name__}: {exc}",
-    }
-    return Response(json.dumps(body), status=500, content_type="application/json")
+    return Response(internal_error_body(exc), status=500, content_type="application/json")

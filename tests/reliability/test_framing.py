@@ -32,9 +32,12 @@ def raw(fake: DaprJobsFake, payload: bytes, *, timeout: float = 5.0) -> bytes:
 
 def test_headers_over_the_limit_close_the_connection_and_smuggle_nothing(fake: DaprJobsFake) -> None:
     """The issue's repro: after the 431 the connection closes, so the DELETE in the leftover lines
-    never runs (before: the victim was deleted)."""
+    never runs (before: the victim was deleted). The limit is Go's, in bytes: daprd sets
+    `MaxHeaderBytes` to `--read-buffer-size` (4 KiB, `pkg/api/http/server.go`, 1.14 to 1.18) and Go
+    reads up to that + 4096 bytes for a head (`server.go:initialReadLimitSize`): 1,000 short lines
+    (9,948 bytes) are over it."""
     assert send(fake, "POST", STABLE + "victim", {"schedule": "@daily"}).status == 204
-    headers = b"".join(b"X-%d: v\r\n" % i for i in range(100))
+    headers = b"".join(b"X-%d: v\r\n" % i for i in range(1000))
     payload = (
         b"POST /v1.0/jobs/a HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"
         b"DELETE /v1.0/jobs/victim HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -45,6 +48,23 @@ def test_headers_over_the_limit_close_the_connection_and_smuggle_nothing(fake: D
     assert answer.count(b"HTTP/1.1 ") == 1  # one answer: nothing after it was read as a request
     assert "victim" in fake.jobs
     assert [c.request for c in fake.calls] == ["POST /v1.0/jobs/victim"]
+
+
+def test_the_header_limit_counts_bytes_not_lines(fake: DaprJobsFake) -> None:
+    """Go limits the head's bytes, not its lines: 100 or 500 short header lines (under 8 KiB) are
+    served, and a head of exactly 8,192 bytes too; one byte more is a 431 (checked against Go 1.22.6 to
+    1.26.6 with MaxHeaderBytes 4096)."""
+    for count in (100, 500):
+        headers = b"".join(b"X-%d: v\r\n" % i for i in range(count))
+        answer = raw(
+            fake, b"GET /v1.0/healthz HTTP/1.1\r\nHost: x\r\n" + headers + b"Connection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.1 204 No Content\r\n"), answer[:80]
+    base = b"GET /v1.0/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Pad: "
+    for size, status in ((8192, b"204"), (8193, b"431")):
+        head = base + b"v" * (size - len(base) - 4) + b"\r\n\r\n"
+        assert len(head) == size
+        assert raw(fake, head).startswith(b"HTTP/1.1 " + status), size
 
 
 def test_malformed_request_line_is_a_plain_400_and_a_close(fake: DaprJobsFake) -> None:
