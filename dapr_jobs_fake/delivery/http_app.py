@@ -60,7 +60,13 @@ class HttpAppTarget:
             return Outcome(
                 self.target_name, False, error=exc, reason=f"daprd cannot build the request: {exc}"
             )
-        headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+        # The headers Go's HTTP client adds to daprd's (recorded, docs/conformance.md).
+        headers = {
+            "User-Agent": "Go-http-client/1.1",
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+            "Accept-Encoding": "gzip",
+        }
         if self.app_token:
             headers["dapr-api-token"] = self.app_token
         path = self._prefix + job_path(self._callback_name(attempt.name) or attempt.name)

@@ -2,10 +2,11 @@
 
 1. net/http parses the request line with `url.ParseRequestURI`: a bad `%` escape anywhere in the path
    is answered `400 Bad Request` by the server itself, before any router runs.
-2. `url.URL.setPath` keeps `RawPath` only when the path's escaping differs from Go's own; chi routes
-   on `RawPath` when set, else on the decoded `Path`. So `a%2Fb` routes escaped (one segment) while
-   `100%25` routes decoded (as `100%`).
-3. daprd's middlewares clean the route path (`path.Clean`) and strip a trailing slash.
+2. daprd's CleanPathMiddleware routes on `path.Clean(r.URL.EscapedPath())`, always (1.14 to 1.18,
+   `pkg/api/http/middlewares.go`): the path as sent when its escaping is valid (`validEncoded`), else
+   Go's escaping of the decoded path. So `a%2Fb` is one segment and `100%25` routes as `100%25`
+   (recorded: `nm%25pct` is the job `nm%pct`, docs/conformance.md).
+3. daprd's middlewares clean that path (`path.Clean`) and strip a trailing slash.
 4. daprd's `unescapeRequestParametersHandler` runs `url.QueryUnescape` on the `{name}` parameter
    (`+` is a space; a bad escape is a 400 from daprd, `pkg/api/http/server.go`).
 """
@@ -18,6 +19,8 @@ from urllib.parse import unquote_to_bytes
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # Bytes Go's `shouldEscape(c, encodePath)` leaves alone: unreserved characters and `$&+,/:;=@`.
 _PATH_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~$&+,/:;=@")
+# What `validEncoded(s, encodePath)` accepts besides those: sub-delims, brackets and escapes.
+_VALID_ENCODED = _PATH_SAFE | frozenset(b"!'()*[]%")
 
 
 class BadEscape(ValueError):
@@ -48,11 +51,12 @@ def go_escape_path(decoded: str) -> str:
 
 
 def route_path(raw_path: str) -> str:
-    """The path chi routes on, from the raw request path (without query); raises `BadEscape`
-    where net/http refuses the request line."""
+    """The path chi routes on, `URL.EscapedPath()` of the raw request path (without query); raises
+    `BadEscape` where net/http refuses the request line."""
     _check_escapes(raw_path)
-    decoded = _decode(raw_path)
-    return decoded if go_escape_path(decoded) == raw_path else raw_path
+    if all(byte in _VALID_ENCODED for byte in raw_path.encode("utf-8", errors="surrogateescape")):
+        return raw_path
+    return go_escape_path(_decode(raw_path))
 
 
 def go_path_clean(path: str) -> str:
