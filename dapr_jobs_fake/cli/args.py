@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         "that fire on a clock you control.",
         epilog=f"Control API: GET http://HOST:PORT{PREFIX}/ lists its routes (clock, clock/advance, "
         "clock/advance-to, clock/run-next, clock/run-until-idle, clock/mode, app, jobs, calls, triggers, "
-        "violations, reset). It asks for --api-token too, when one is set.",
+        "jumps, violations, faults, faults/app, faults/clear, reset). It asks for --api-token too, when "
+        "one is set.",
     )
     parser.add_argument(
         "--host",
@@ -93,10 +94,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--clock",
-        choices=("real", "manual"),
+        choices=("real", "manual", "auto"),
         default="real",
         help="real: the clock ticks with wall time and jobs fire when due; manual: the clock stands "
-        "still until moved through the control API (default: %(default)s)",
+        "still until moved through the control API; auto: time skipping, the clock jumps to the next due "
+        "trigger whenever the fake has been idle for --auto-quiet (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--auto-quiet",
+        type=float,
+        default=0.02,
+        metavar="SECONDS",
+        help="with --clock auto: how long no request, move or delivery must be in flight before the clock "
+        "jumps (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--auto-horizon",
+        default=None,
+        metavar="RFC3339",
+        help="with --clock auto: never jump past this virtual time (default: no bound)",
     )
     parser.add_argument(
         "--start",

@@ -25,6 +25,8 @@ from ..engine.clock import ClockError
 from ..golang.duration import GoDurationError, parse_go_duration
 from ..golang.rfc3339 import RFC3339Error, format_rfc3339, parse_rfc3339
 from ..journal.records import Entry, TriggerRecord
+from ..sidecar.http_api import go_header
+from .control_faults import APP_FAULT_BODY, FAULT_BODY, FaultRoutes
 from .control_views import call_json, finding_json, job_json, trigger_json
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class ControlApi:
 
     def _route_table(self) -> list[Route]:
         clock = self.fake.clock
+        faults = FaultRoutes(self.fake)
         return [
             Route("GET", "/", "", "this list of routes", lambda _: self._index()),
             Route("GET", "/clock", "", '{"now", "nextTriggerAt", "mode"}', lambda _: self._clock()),
@@ -92,7 +95,9 @@ class ControlApi:
                 "same",
                 self._run_until_idle,
             ),
-            Route("POST", "/clock/mode", '{"mode": "manual" | "real"}', "the clock", self._mode_change),
+            Route(
+                "POST", "/clock/mode", '{"mode": "manual" | "real" | "auto"}', "the clock", self._mode_change
+            ),
             Route(
                 "POST",
                 "/app",
@@ -126,7 +131,14 @@ class ControlApi:
                 "contract violations",
                 lambda _: [finding_json(v) for v in self.fake.violations],
             ),
-            Route("POST", "/reset", "", "forget jobs and the journal, keep the options", self._reset),
+            Route("GET", "/jumps", "", "the auto clock's jumps", faults.jumps),
+            Route("POST", "/faults", FAULT_BODY, "the fault installed (Jobs API calls fail)", faults.add),
+            Route(
+                "POST", "/faults/app", APP_FAULT_BODY, "the fault installed (deliveries fail)", faults.add_app
+            ),
+            Route("GET", "/faults", "", "the faults not cleared, with their hits", faults.installed),
+            Route("POST", "/faults/clear", "", "no faults (calls waiting on one are served)", faults.clear),
+            Route("POST", "/reset", "", "forget jobs, faults and the journal, keep the options", self._reset),
         ]
 
     def mount(self) -> None:
@@ -145,11 +157,11 @@ class ControlApi:
         if path != PREFIX and not path.startswith(PREFIX + "/"):
             return None
         token = self.fake.options.api_token
-        sent = request.headers.get("dapr-api-token")
+        sent = go_header(request, "Dapr-Api-Token")  # as daprd reads it: the first, trimmed
         if token and not (
-            sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), token.encode())
+            sent is not None and hmac.compare_digest(sent.encode("latin-1", "replace"), token.encode())
         ):
-            return Response("invalid api token\n", status=401, content_type="text/plain; charset=utf-8")
+            return _error("invalid api token: send the fake's API token in the dapr-api-token header", 401)
         route = self.routes.get((request.method, path[len(PREFIX) :] or "/"))
         if route is None:
             known = ", ".join(f"{m} {PREFIX}{p}" for m, p in self.routes)
@@ -211,9 +223,10 @@ class ControlApi:
 
     def _mode_change(self, body: dict[str, Any]) -> dict[str, Any]:
         mode = body.get("mode")
-        if mode not in ("manual", "real"):
+        if mode not in ("manual", "real", "auto"):
             raise ControlError(
-                'send {"mode": "manual"} to freeze the clock or {"mode": "real"} to let it tick'
+                'send {"mode": "manual"} to freeze the clock, {"mode": "real"} to let it tick or '
+                '{"mode": "auto"} to skip to each due trigger'
             )
         if self._set_mode is None:
             raise ControlError("this fake's clock has no real-time mode (it is driven by its owner)")

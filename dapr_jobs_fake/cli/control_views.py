@@ -36,6 +36,7 @@ def trigger_json(record: TriggerRecord) -> dict[str, Any]:
         "error": None
         if outcome is None
         else outcome.reason or (None if record.error is None else record.line()),
+        "injected": record.injected,
     }
 
 
@@ -53,6 +54,7 @@ def call_json(call: Call) -> dict[str, Any]:
         "at": iso(call.at),
         "violations": [v.rule for v in call.violations],
         "warnings": [w.rule for w in call.warnings],
+        "injected": call.injected,
     }
 
 

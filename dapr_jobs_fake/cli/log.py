@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import IO
 
 from ..golang.rfc3339 import format_rfc3339
-from ..journal.records import Call, Entry, TriggerRecord
+from ..journal.records import Call, ClockJump, Entry, TriggerRecord
 
 
 class Log:
@@ -39,13 +39,16 @@ class Log:
         wall = f"{datetime.now(timezone.utc):%H:%M:%S}"
         if isinstance(entry, Call):
             outcome = f"{entry.status}" + (f" {entry.error_code}" if entry.error_code else "")
-            self.line(f"{wall} {entry.protocol} {entry.request} -> {outcome}")
+            injected = f" (injected: {entry.injected})" if entry.injected else ""
+            self.line(f"{wall} {entry.protocol} {entry.request} -> {outcome}{injected}")
             for kind, findings in (("violation", entry.violations), ("warning", entry.warnings)):
                 for finding in findings:
                     hint = f" (hint: {finding.hint})" if finding.hint else ""
                     self.line(f"    {kind} [{finding.rule}] {finding.message}{hint}")
         elif isinstance(entry, TriggerRecord):
             self.line(f"{wall} trigger at virtual {format_rfc3339(entry.scheduled_ns)}: {entry.line()}")
+        elif isinstance(entry, ClockJump):
+            self.line(f"{wall} {entry.line()}")
 
     def close(self, timeout: float = 0.3) -> None:
         """Write what is queued, waiting at most `timeout` seconds: the stream may be stuck, and a

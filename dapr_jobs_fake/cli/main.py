@@ -36,12 +36,19 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    start = None
+    start = horizon = None
     if args.start:
         try:
             start = ns_to_datetime(parse_rfc3339(args.start))
         except RFC3339Error as err:
             return _fail(f"--start: {err}")
+    if args.auto_horizon:
+        try:
+            horizon = ns_to_datetime(parse_rfc3339(args.auto_horizon))
+        except RFC3339Error as err:
+            return _fail(f"--auto-horizon: {err}")
+    if not args.auto_quiet >= 0:
+        return _fail(f"--auto-quiet: must be 0 or more seconds, not {args.auto_quiet}")
     try:
         fake = DaprJobsFake(
             dapr_version=args.dapr_version,
@@ -58,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             app_grpc_address=args.app_grpc_address,
             delivery_timeout=args.delivery_timeout,
             journal_limit=args.journal_limit or None,
+            clock="auto" if args.clock == "auto" else "manual",
+            auto_quiet=args.auto_quiet,
+            auto_horizon=horizon,
         )
     except ImportError as err:  # --app-grpc-address without the grpc extra
         return _fail(f"--app-grpc-address: {err}")
@@ -65,11 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(err))
     log = Log()
     ticker = RealTimeTicker(fake.clock, on_error=log.line)
-    ticker.set_mode(args.clock)
+    fake.auto_clock.on_error = log.line
+    modes = ClockModes(fake, ticker)
+    ticker.set_mode("manual" if args.clock == "auto" else args.clock)
     control = ControlApi(
         fake,
-        mode=lambda: ticker.mode,
-        mode_setter=ticker.set_mode,
+        mode=modes.get,
+        mode_setter=modes.set,
         listeners=[] if args.quiet else [log.entry],
     )
     control.mount()
@@ -125,6 +137,26 @@ def _banner(fake: DaprJobsFake, clock: str, no_grpc: bool) -> None:
         "Ctrl-C stops",
         flush=True,
     )
+
+
+class ClockModes:
+    """The CLI's clock modes: "real" (the ticker follows wall time), "manual", "auto" (the fake's auto
+    clock, with the ticker paused)."""
+
+    def __init__(self, fake: DaprJobsFake, ticker: RealTimeTicker) -> None:
+        self._fake = fake
+        self._ticker = ticker
+
+    def get(self) -> str:
+        return "auto" if self._fake.options.clock == "auto" else self._ticker.mode
+
+    def set(self, mode: str) -> None:
+        if mode == "auto":
+            self._ticker.set_mode("manual")
+            self._fake.configure(clock="auto")
+        else:
+            self._fake.configure(clock="manual")
+            self._ticker.set_mode(mode)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from ..golang.calendar import MAX_DATETIME_NS, NS_PER_SECOND, datetime_to_ns
@@ -41,6 +42,9 @@ class MoveLock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._mover: int | None = None
+        #: Told True when a move begins and False when it ends, on the mover's thread (the auto
+        #: clock's `Activity.moving`).
+        self.listener: Callable[[bool], None] | None = None
 
     @property
     def held(self) -> bool:
@@ -52,7 +56,13 @@ class MoveLock:
                 raise ClockError("cannot move the clock while it is already moving on this thread")
             self._lock.acquire()
         self._mover = threading.get_ident()
+        listener = self.listener
+        if listener is not None:
+            listener(True)
 
     def __exit__(self, *exc_info: object) -> None:
         self._mover = None
         self._lock.release()
+        listener = self.listener
+        if listener is not None:
+            listener(False)
