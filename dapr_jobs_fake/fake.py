@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._version import __version__
@@ -19,16 +18,19 @@ from .contract.profiles import Profile, get_profile
 from .contract.rules import Contract
 from .delivery.handlers import JobHandlers
 from .delivery.router import AppSettings, DeliveryRouter
+from .engine.activity import Activity
 from .engine.attempt import Attempt, Outcome
+from .engine.autoclock import AutoClock, ClockJump
 from .engine.clock import VirtualClock
 from .engine.engine import Engine
 from .engine.jobs_view import Job, JobsView
-from .journal.findings import ContractWarning, Violation
 from .journal.journal import Journal
-from .journal.records import Call, TriggerRecord
+from .journal.views import JournalViews
 from .options import SERVER_OPTIONS, STATE_OPTIONS, FakeOptions, check_names
+from .sidecar.faults import Faults
 from .sidecar.http_api import HttpJobsApi
 from .sidecar.http_server import SidecarHTTPServer
+from .sidecar.inflight import counted_http, grpc_interceptor
 from .sidecar.service import JobsService
 
 
@@ -62,13 +64,15 @@ class _Option:
         fake.configure(**{self.name: value})
 
 
-class DaprJobsFake:
+class DaprJobsFake(JournalViews):
     """A fake Dapr sidecar serving the Jobs API, with a virtual clock and a journal.
 
     Keyword options (`FakeOptions` documents each): `dapr_version` (a profile key, default "1.18"),
     `start`, `app_url`, `wsgi_app`, `asgi_app`, `app_grpc_address`, `app_connected`, `api_token`,
-    `app_api_token`, `app_id`, `namespace`, `travel`, `delivery_timeout`, `journal_limit`, and the
-    server options `host`, `http_port`, `grpc`, `grpc_port`. Each is also a property; setting one
+    `app_api_token`, `app_id`, `namespace`, `travel`, `delivery_timeout`, `journal_limit`, `clock`
+    ("manual" or "auto": time skipping), `auto_quiet`, `auto_horizon`, `faults`, and the server options
+    `host`, `http_port`, `grpc`, `grpc_port`. Each is also a property (but `clock` and `faults`, which
+    name the `VirtualClock` and the `Faults`: change those options with `configure`); setting one
     applies it at once. An app is picked in this order: `wsgi_app`, `asgi_app`, `app_grpc_address`,
     `app_url`; `on_job` handlers take their jobs first.
     """
@@ -86,6 +90,8 @@ class DaprJobsFake:
     travel = _Option("travel")
     delivery_timeout = _Option("delivery_timeout")
     journal_limit = _Option("journal_limit")
+    auto_quiet = _Option("auto_quiet")
+    auto_horizon = _Option("auto_horizon")
     host = _Option("host")
 
     def __init__(self, options: FakeOptions | None = None, /, **changes: Any) -> None:
@@ -109,8 +115,20 @@ class DaprJobsFake:
             self.clock,
         )
         self.api = HttpJobsApi(self.service, api_token=lambda: self.options.api_token, metadata=self.metadata)
+        #: Requests and moves in flight, for `auto_clock`: time skipping with `clock="auto"`.
+        self.activity = Activity()
+        self.auto_clock = AutoClock(self.clock, self.activity, observer=self.journal.record_jump)
+        #: Fault injection: Jobs API calls and deliveries that fail as real outages make them fail.
+        self.faults = Faults(
+            self.service, delivery_timeout=lambda: self.options.delivery_timeout, on_change=self._rewire
+        )
+        self.api.mounts.append(self.faults.health)
         self.httpserver = SidecarHTTPServer(
-            self.api.front, self.api.unknown_route, self.options.host, self.options.http_port
+            counted_http(self.api.front, self.activity),
+            self.api.unknown_route,
+            self.options.host,
+            self.options.http_port,
+            rules=self.api.go_rules,
         )
         self.grpc_api: Any = None
         self.grpc_server: Any = None
@@ -122,7 +140,12 @@ class DaprJobsFake:
             self.grpc_api = GrpcJobsApi(
                 self.service, api_token=lambda: self.options.api_token, metadata=self.metadata
             )
-            self.grpc_server = GrpcSidecarServer(self.grpc_api, self.options.host, self.options.grpc_port)
+            self.grpc_server = GrpcSidecarServer(
+                self.grpc_api,
+                self.options.host,
+                self.options.grpc_port,
+                interceptors=[grpc_interceptor(self.activity)],
+            )
         self.jobs: Mapping[str, Job] = JobsView(self.engine)
         self._apply()
         if self.options.travel:
@@ -136,6 +159,7 @@ class DaprJobsFake:
 
     @property
     def contract(self) -> Contract:
+        """The contract checks of the emulated version (decoding, daprd's and the Scheduler's rules)."""
         return self.service.contract
 
     def configure(self, **changes: Any) -> None:
@@ -147,7 +171,12 @@ class DaprJobsFake:
         with self._lock:
             before = self.options
             self.options = before.replace(**changes)
-            self._apply()
+            try:
+                self._apply()
+            except BaseException:  # a refused option (a malformed app_url...) changes nothing
+                self.options = before
+                self._apply()
+                raise
             if self.options.travel != before.travel:
                 (self.clock.start_travel if self.options.travel else self.clock.stop_travel)()
         if self.options.app_connected and not before.app_connected and not self.clock.delivering:
@@ -158,18 +187,28 @@ class DaprJobsFake:
         keep their value). The servers keep running on the same ports; the clock starts again at
         `start` (or the current time)."""
         check_names(changes, STATE_OPTIONS, "option")
+        self.auto_clock.stop()  # no jump while the state is swapped (restarted by _apply)
         with self._lock:
-            self.options = self.options.replace(**changes)
+            before = self.options
+            self.options = before.replace(**changes)
+            self.faults.reset()
             self.journal.clear()
             self.handlers.clear()
             self.engine.clear()
             self.httpserver.clear()
             self.clock.reset(start=self.options.start, travel=self.options.travel)
-            self._apply()
+            try:
+                self._apply()
+            except BaseException:  # the state is cleared; the refused options are not kept
+                self.options = before
+                self._apply()
+                raise
 
     def _apply(self) -> None:
         """Make the parts follow `self.options` (called with the lock held, or from `__init__`)."""
         options = self.options
+        if options.clock not in ("manual", "auto"):
+            raise ValueError(f"clock must be 'manual' or 'auto', not {options.clock!r}")
         profile = get_profile(options.dapr_version)
         contract = self.service.contract
         if (contract.profile, contract.errors.app_id, contract.errors.namespace) != (
@@ -193,13 +232,20 @@ class DaprJobsFake:
                 callback_name=profile.callback_name,
             )
         )
-        router = self.router
+        self.faults.configure(options.faults)
+        router, faults = self.router, self.faults
         if not options.app_connected:  # no sidecar for the app ID, or an unhealthy app (§8)
             self.clock.delivery = None if profile.hold_when_disconnected else _drop
         elif router.target is None and router.handlers and not profile.callback_name_after_last_pipes:
-            self.clock.delivery = router.handlers.deliver  # handlers only: no per-attempt routing
+            self.clock.delivery = faults.wrap_delivery(router.handlers.deliver)  # no per-attempt routing
         else:
-            self.clock.delivery = router.deliver
+            self.clock.delivery = faults.wrap_delivery(router.deliver)
+        self.auto_clock.apply(options.clock == "auto", options.auto_quiet, options.auto_horizon)
+
+    def _rewire(self) -> None:
+        """App faults came or went: put them in front of the delivery (or take them away)."""
+        with self._lock:
+            self._apply()
 
     def on_job(self, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: handle triggers of job `name` (every job without a handler when None) in process."""
@@ -214,6 +260,7 @@ class DaprJobsFake:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> DaprJobsFake:
+        """Start serving (HTTP, and gRPC when on); returns the fake. Idempotent; `with fake:` calls it."""
         if not self.httpserver.is_running():
             self.httpserver.start()
         if self.grpc_server is not None and not self.grpc_server.is_running():
@@ -231,12 +278,17 @@ class DaprJobsFake:
         return self
 
     def stop(self) -> None:
+        """Stop serving: interrupt a clock move, close app connections (an ASGI app's lifespan shuts
+        down) and stop the servers. Jobs and journal are kept; `start()` serves again."""
+        self.auto_clock.stop(wait=0)
+        self.faults.reset()  # calls waiting out a fault end, unanswered
         self.clock.close()
         self.router.close()
         if self.httpserver.is_running():
             self.httpserver.stop()
         if self.grpc_server is not None:
             self.grpc_server.stop()
+        self.auto_clock.stop()
 
     def __enter__(self) -> DaprJobsFake:
         return self.start()
@@ -255,6 +307,7 @@ class DaprJobsFake:
 
     @property
     def http_port(self) -> int:
+        """The HTTP API's port (the ephemeral one picked when `http_port=0`)."""
         return int(self.httpserver.port)
 
     @property
@@ -264,6 +317,7 @@ class DaprJobsFake:
 
     @property
     def url(self) -> str:
+        """The HTTP API's base URL, e.g. `http://127.0.0.1:43121` (`DAPR_HTTP_ENDPOINT`)."""
         return f"http://{_bracketed(self.options.host)}:{self.http_port}"
 
     @property
@@ -300,55 +354,14 @@ class DaprJobsFake:
             "httpEndpoints": [],
             "appConnectionProperties": {"port": 0, "protocol": "http", "channelAddress": "127.0.0.1"},
         }
-        if profile.metadata_scheduler_key:  # 1.15+, and only with a connected Scheduler (§12)
+        if profile.metadata_scheduler_key and not self.faults.scheduler_disconnected:  # 1.15+, §12
             answer["scheduler"] = {"connected_addresses": ["dapr-jobs-fake"]}
         return answer
 
-    # -- journal --------------------------------------------------------------------------------
     @property
-    def calls(self) -> list[Call]:
-        return self.journal.calls
-
-    @property
-    def scheduled(self) -> list[Call]:
-        return self.journal.scheduled
-
-    @property
-    def fetched(self) -> list[Call]:
-        return self.journal.fetched
-
-    @property
-    def deleted(self) -> list[Call]:
-        return self.journal.deleted
-
-    @property
-    def violations(self) -> list[Violation]:
-        return self.journal.violations
-
-    @property
-    def warnings(self) -> list[ContractWarning]:
-        return self.journal.warnings
-
-    @property
-    def triggers(self) -> list[TriggerRecord]:
-        return self.journal.triggers
-
-    def assert_scheduled(self, name: str, count: int | None = None, **fields: Any) -> list[Call]:
-        return self.journal.assert_scheduled(name, count, **fields)
-
-    def assert_fetched(self, name: str, count: int | None = None) -> list[Call]:
-        return self.journal.assert_fetched(name, count)
-
-    def assert_deleted(self, name: str, count: int | None = None) -> list[Call]:
-        return self.journal.assert_deleted(name, count)
-
-    def assert_no_violations(self) -> None:
-        self.journal.assert_no_violations()
-
-    def assert_triggered(
-        self, name: str, times: int | None = None, at: datetime | Sequence[datetime] | None = None
-    ) -> list[TriggerRecord]:
-        return self.journal.assert_triggered(name, times=times, at=at)
+    def jumps(self) -> list[ClockJump]:
+        """The auto clock's jumps (`clock="auto"`), in order."""
+        return self.journal.jumps
 
     def __repr__(self) -> str:
         state = "running" if self.httpserver.is_running() else "stopped"

@@ -12,11 +12,14 @@ are fixed when the fake is built, because they decide which sockets it listens o
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from .contract.profiles import DEFAULT_PROFILE, Profile
+from .delivery.faults import AppFault
+from .sidecar.fault_specs import Fault
 
 Scope = Literal["state", "server"]
 
@@ -100,6 +103,32 @@ class FakeOptions:
             "the attempt fails and the failure policy applies",
             ini="dapr_jobs_delivery_timeout",
         ),
+    )
+    clock: str = field(
+        default="manual",
+        metadata=_about(
+            '"manual": the virtual clock moves only when the test moves it; "auto": whenever the fake has '
+            "been idle for auto_quiet seconds it jumps to the next due trigger and fires it (time skipping)",
+            ini="dapr_jobs_clock",
+        ),
+    )
+    auto_quiet: float = field(
+        default=0.02,
+        metadata=_about(
+            "with clock='auto': seconds without requests, moves or deliveries before the clock jumps",
+            ini="dapr_jobs_auto_quiet",
+        ),
+    )
+    auto_horizon: datetime | timedelta | None = field(
+        default=None,
+        metadata=_about(
+            "with clock='auto': never jump past this time (a datetime, or a timedelta from the clock's "
+            "time when applied)"
+        ),
+    )
+    faults: Sequence[Fault | AppFault] = field(
+        default=(),
+        metadata=_about("faults to inject (Fault and AppFault values, see fake.faults); reset() clears them"),
     )
     journal_limit: int | None = field(
         default=None,

@@ -20,11 +20,9 @@ ini option the session fake starts lazily, with the first test that uses it.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,8 +30,24 @@ import pytest
 from .cli.args import dapr_version
 from .contract.profiles import DEFAULT_PROFILE, PROFILES
 from .fake import DaprJobsFake
-from .journal.findings import Violation, explain_all
 from .options import STATE_DEFAULTS, STATE_OPTIONS, check_names, info
+from .plugin_lifecycle import (  # the per-test hooks, registered with this plugin module
+    check_teardown,
+    pytest_pyfunc_call,
+    pytest_runtest_call,
+    pytest_runtest_makereport,
+    used_by_test,
+)
+
+__all__ = [
+    "check_teardown",
+    "dapr_jobs",
+    "dapr_jobs_session",
+    "make_dapr_jobs",
+    "pytest_pyfunc_call",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+]
 
 #: The plugin's own marker options, beside every state option of the fake (`FakeOptions`).
 _PLUGIN_OPTIONS = {
@@ -128,6 +142,23 @@ def export_env(fake: DaprJobsFake) -> None:
             setattr(settings, key, type(current)(value) if isinstance(current, (int, float)) else value)
 
 
+def check_sdk_settings(fake: DaprJobsFake) -> None:
+    """Fail at once when a Dapr SDK up to 1.18 read `DAPR_*` before the fixture set them: its clients
+    would look for a sidecar elsewhere (port 3500) and fail after a 60 s health check."""
+    settings = getattr(sys.modules.get("dapr.conf"), "settings", None)
+    captured = vars(settings) if settings is not None else {}
+    stale = sorted(key for key, value in fake.env.items() if key in captured and str(captured[key]) != value)
+    if stale:
+        shown = ", ".join(f"{key}={captured[key]!r} (the fake: {fake.env[key]!r})" for key in stale)
+        pytest.fail(
+            "the Dapr SDK read its DAPR_* settings when dapr.conf was imported, before the dapr_jobs "
+            f"fixture set them: {shown}. Dapr SDK <= 1.18 reads them once, so its clients would wait 60 s "
+            "for a sidecar there and fail. Add `dapr_jobs_early_env = true` to your pytest ini (the "
+            "fake then starts before test modules import dapr), or use dapr >= 1.19.",
+            pytrace=False,
+        )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     """With ini `dapr_jobs_early_env`, start the session fake before conftests and test modules are
@@ -144,50 +175,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if fake is not None:
         fake.stop()
         del config.stash[_EARLY_FAKE]
-
-
-#: The fakes a test uses (`dapr_jobs`, `make_dapr_jobs`), for `pytest_runtest_call`.
-_TEST_FAKES = pytest.StashKey[list[DaprJobsFake]]()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """After an async test's body, while its event loop still exists, shut down an in-process ASGI
-    app started on that loop (its lifespan shutdown): pytest-asyncio and anyio close the loop before
-    function fixtures are torn down, and cancel what still runs on it first."""
-    try:
-        return (yield)
-    finally:
-        for fake in item.stash.get(_TEST_FAKES, []):
-            fake.router.release_loop_bound_app()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
-    """For async test functions run as coroutines (anyio's plugin, which closes the test's loop
-    before returning): shut the in-process ASGI app down at the end of the test coroutine itself."""
-    original = pyfuncitem.obj
-    fakes = pyfuncitem.stash.get(_TEST_FAKES, [])
-    if not fakes or not inspect.iscoroutinefunction(original):
-        return (yield)
-
-    @functools.wraps(original)
-    async def test_then_release_apps(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await original(*args, **kwargs)
-        finally:
-            for fake in fakes:
-                await fake.router.release_loop_bound_app_async()
-
-    pyfuncitem.obj = test_then_release_apps
-    try:
-        return (yield)
-    finally:
-        pyfuncitem.obj = original
-
-
-def _used_by_test(request: pytest.FixtureRequest, fake: DaprJobsFake) -> None:
-    request.node.stash.setdefault(_TEST_FAKES, []).append(fake)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -230,33 +217,6 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return options
 
 
-def check_teardown(fake: DaprJobsFake, *, strict: bool, expected: list[str] | None) -> None:
-    """Fail the test for app-code errors and contract violations (unless expected or lenient)."""
-    errors = fake.clock.take_pending_errors()
-    if errors:
-        raise errors[0]
-    violations = fake.violations
-    if expected is not None:
-        seen = [v.rule for v in violations]
-        missing = [rule for rule in expected if rule not in seen]
-        unexpected: list[Violation] = [v for v in violations if v.rule not in expected]
-        problems = []
-        if missing:
-            problems.append(f"expected contract violation(s) that did not happen: {', '.join(missing)}")
-        if unexpected and strict:
-            problems.append(f"unexpected contract violation(s):\n{explain_all(unexpected)}")
-        if problems:
-            pytest.fail("\n".join(problems), pytrace=False)
-    elif strict and violations:
-        pytest.fail(
-            f"{len(violations)} request(s) broke the Dapr Jobs contract "
-            f"(emulating Dapr {fake.profile.key}):\n{explain_all(violations)}\n"
-            "(a test that sends bad requests on purpose can use "
-            "@pytest.mark.dapr_jobs(expect_violations=[...]) or strict=False)",
-            pytrace=False,
-        )
-
-
 @pytest.fixture(scope="session")
 def dapr_jobs_session(pytestconfig: pytest.Config) -> Iterator[DaprJobsFake]:
     """The session's running fake (one per xdist worker); tests use `dapr_jobs`, which resets it.
@@ -284,7 +244,7 @@ def dapr_jobs(
     options = {**_defaults(request.config), **_marker_options(request)}
     fake = dapr_jobs_session
     fake.reset(**_state(options))
-    _used_by_test(request, fake)
+    used_by_test(request, fake)
     for key, value in fake.env.items():
         monkeypatch.setenv(key, value)
     if not fake.api_token:
@@ -292,11 +252,17 @@ def dapr_jobs(
     if fake.grpc_server is None:
         for key in _GRPC_ENV:
             monkeypatch.delenv(key, raising=False)
+    check_sdk_settings(fake)
     try:
         yield fake
     finally:
         try:
-            check_teardown(fake, strict=bool(options["strict"]), expected=options.get("expect_violations"))
+            check_teardown(
+                fake,
+                strict=bool(options["strict"]),
+                expected=options.get("expect_violations"),
+                item=request.node,
+            )
         finally:
             fake.reset(**_state(_defaults(request.config)))
 
@@ -314,7 +280,7 @@ def make_dapr_jobs(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dap
         kwargs.setdefault("dapr_version", options["dapr_version"])
         fake = DaprJobsFake(**kwargs).start()
         made.append(fake)
-        _used_by_test(request, fake)
+        used_by_test(request, fake)
         return fake
 
     try:
@@ -323,7 +289,10 @@ def make_dapr_jobs(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dap
         try:
             for fake in made:
                 check_teardown(
-                    fake, strict=bool(options["strict"]), expected=options.get("expect_violations")
+                    fake,
+                    strict=bool(options["strict"]),
+                    expected=options.get("expect_violations"),
+                    item=request.node,
                 )
         finally:
             for fake in made:

@@ -2,6 +2,9 @@
 
 - Hypothesis runs derandomized (a fixed seed per test) when `CI` is set, so CI is reproducible; the
   profile "long" (`HYPOTHESIS_PROFILE=long`) makes a longer random run, as `benchmarks/fuzz.py` does.
+- `--run-clients` (tests/clients, the Go and Java SDK tests): registered here, in the root conftest,
+  because pytest reads `pytest_addoption` only from conftests loaded at start-up; tests/clients/conftest.py
+  decides what it skips.
 - `fake`: the session's running fake (the same one `dapr_jobs` resets), blank for each test, without
   the plugin's strict teardown, for tests that send bad requests on purpose and inspect the journal.
   One server per xdist worker, reset per test: what users get from the plugin.
@@ -18,6 +21,16 @@ from hypothesis import HealthCheck, settings
 
 from dapr_jobs_fake import DaprJobsFake
 from dapr_jobs_fake.options import STATE_DEFAULTS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-clients",
+        action="store_true",
+        default=False,
+        help="run the slow Go/Java SDK tests in tests/clients (or set DAPR_JOBS_FAKE_CLIENT_TESTS=1)",
+    )
+
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev")

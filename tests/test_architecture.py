@@ -26,6 +26,7 @@ LAYERS = {
     "schema": 6,
     "__init__": 6,
     "plugin": 7,
+    "plugin_lifecycle": 7,
     "cli": 7,
     "conformance": 8,
 }

@@ -14,7 +14,7 @@ from dapr_jobs_fake.delivery.handlers import JobEvent, JobHandlers
 from dapr_jobs_fake.engine.clock import ClockError, RunawayJobError, VirtualClock
 from dapr_jobs_fake.engine.engine import Engine
 from dapr_jobs_fake.golang.calendar import datetime_to_ns
-from dapr_jobs_fake.journal.journal import check_triggered as assert_triggered
+from dapr_jobs_fake.journal.assertions import check_triggered as assert_triggered
 from dapr_jobs_fake.journal.records import TriggerRecord
 
 S = 1_000_000_000
@@ -305,24 +305,27 @@ def test_travel_makes_process_time_equal_trigger_time__design() -> None:
 # -- the journal records and assert_triggered -------------------------------------------------------
 
 
-def test_assert_triggered_counts_attempts_and_checks_times__design(rig: Rig) -> None:
+def test_assert_triggered_counts_ticks_attempts_and_checks_times__design(rig: Rig) -> None:
+    """`times=` counts triggers (ticks), `attempts=` delivery attempts, `at=` the ticks' due times."""
     answers = iter([500])  # the very first attempt fails, every later one succeeds
     rig.handlers.on_job("reminder-7")(lambda event: next(answers, None))
     rig.engine.upsert(plan("reminder-7", every=60, repeats=2))
     rig.clock.advance(minutes=5)
     minute = timedelta(minutes=1)
-    records = assert_triggered(rig.records, "reminder-7", times=3)
+    records = assert_triggered(rig.records, "reminder-7", times=2, attempts=3)
     assert [(r.tick, r.attempt, r.next_step) for r in records] == [
         (1, 1, "retry"),
         (1, 2, "next"),
         (2, 1, "finished"),
     ]
     assert_triggered(rig.records, "reminder-7", at=START + 2 * minute)
-    assert_triggered(
-        rig.records,
-        "reminder-7",
-        at=[START + minute, START + minute + timedelta(seconds=1), START + 2 * minute],
-    )
+    assert_triggered(rig.records, "reminder-7", at=[START + minute, START + 2 * minute])
+    with pytest.raises(AssertionError, match=r"expected 3 trigger\(s\) of 'reminder-7', got 2 \(3 attempt"):
+        assert_triggered(rig.records, "reminder-7", times=3)
+    with pytest.raises(AssertionError, match=r"expected 2 delivery attempt\(s\) of 'reminder-7', got 3"):
+        assert_triggered(rig.records, "reminder-7", attempts=2)
+    with pytest.raises(AssertionError, match="none was"):  # a retry's own time is not a trigger time
+        assert_triggered(rig.records, "reminder-7", at=START + minute + timedelta(seconds=1))
     assert_triggered(rig.records, "never", times=0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytester_support import run_pytest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "conftest_example.py"
 
@@ -27,4 +28,4 @@ def test_conftest_example_drives_a_flask_app(pytester: pytest.Pytester) -> None:
             assert sidecar.clock.now().isoformat() == "2030-01-01T00:00:00+00:00"
         """
     )
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    run_pytest(pytester).assert_outcomes(passed=2)

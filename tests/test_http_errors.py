@@ -95,7 +95,7 @@ def test_body_of_exactly_4mib_is_accepted__s13(fake: DaprJobsFake) -> None:
         pytest.param(b'{"schedule":', "$", id="truncated-json"),
         pytest.param(b'{"schedule": 5}', "$.schedule", id="wrong-type"),
         pytest.param(b'{"schedule":"test","repeats":-1}', "$.repeats", id="negative-repeats"),
-        pytest.param(b'{"dueTime":"1s","dueTime":"2s"}', "$", id="duplicate-key"),
+        pytest.param(b'{"dueTime":"1s","dueTime":"2s"}', "$.dueTime", id="duplicate-key"),
         pytest.param(b'{"dueTime":"1s","due_time":"2s"}', "$.due_time", id="json-and-proto-name"),
         pytest.param(
             b'{"dueTime":"1s","failurePolicy":{"constant":{"interval":"200ms"}}}',
@@ -339,7 +339,11 @@ def test_existing_job_without_overwrite_is_409__s5_2(overwrite: bool | None) -> 
             "job already exists: 'app||prod||orders||dup'",
             {"appID": "orders", "namespace": "prod"},
         )
-        assert_one_violation(fake, "job.exists", "url")
+        # create-if-absent code expects this answer: a state answer, not a violation (issue 12, item 3)
+        assert fake.violations == []
+        refused = fake.calls[-1]
+        assert refused.error_code == "DAPR_SCHEDULER_SCHEDULE_JOB"
+        assert refused.hint is not None and '"overwrite": true' in refused.hint
 
 
 def test_existing_job_with_overwrite_is_replaced__s1_s5_2(fake: DaprJobsFake) -> None:
@@ -462,7 +466,8 @@ def test_tz_prefix_without_spec_crashes_the_scheduler_on_old_versions__s5_2(docs
 
 
 # -- §11 auth ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("headers", [{}, {"dapr-api-token": "wrong"}, {"dapr-api-token": "s3cret "}])
+# (A trailing space is no mistake: Go's textproto trims header values, so "s3cret " is the token.)
+@pytest.mark.parametrize("headers", [{}, {"dapr-api-token": "wrong"}, {"dapr-api-token": "S3CRET"}])
 @pytest.mark.parametrize(
     ("method", "path"),
     [("POST", STABLE + "a"), ("GET", ALPHA + "a"), ("DELETE", STABLE + "a"), ("GET", "/v1.0/metadata")],

@@ -79,3 +79,15 @@ def test_installed_wheel_validates_requests_outside_the_repo(wheel: Path, tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_grpc_extra_installs_cleanly_with_every_supported_sdk() -> None:
+    """dapr <= 1.18 has no "grpc" extra (pip warns "does not provide the extra"), so the fake's grpc
+    extra asks for plain `dapr` and the one package dapr.ext.grpc 1.19+ needs (issue 12, item 9).
+    Checked by hand with `pip install --dry-run ".[grpc]" dapr==1.16.0|1.17.0|1.18.3`: no warning."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    dapr_requirements = [r for r in extras["grpc"] if r.startswith("dapr")]
+    assert dapr_requirements and all("[" not in r for r in dapr_requirements), dapr_requirements
+    assert any(r.startswith("cloudevents") for r in extras["grpc"])

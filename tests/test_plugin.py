@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pytester_support import run_pytest
 
 BAD_REQUEST_TEST = """
 import requests
@@ -14,7 +15,7 @@ def test_sends_a_wrapped_body(dapr_jobs):
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    return run_pytest(pytester, *args, plugins=("xdist",) if "-n" in args else ())
 
 
 def test_fixture_points_env_at_a_blank_fake_per_test(pytester: pytest.Pytester) -> None:

@@ -60,7 +60,18 @@ GOOD_1_18 = [
     {"schedule": "TZ=Europe/Paris 0 0 9 * * mon-fri", "failurePolicy": {"drop": {}}},
     {"dueTime": "2030-01-01T00:00:00Z", "data": [1, 2, 3]},
     {"dueTime": "PT30S", "failurePolicy": {}},
-    {},  # shape-valid: "Schedule is empty" is a daprd rule, not a decoding one
+]
+#: Bodies protojson decodes (`JobHTTPRequest`) that a structural rule then refuses (`JobRules`):
+#: the rule id each breaks (issue 12, item 12).
+STRUCTURALLY_BAD_1_18 = [
+    ({}, "schedule.empty"),
+    ({"job": {"dueTime": "30s"}}, "schedule.empty"),  # the rc-era wrapper: its content is dropped
+    ({"dueTime": None, "schedule": None}, "schedule.empty"),
+    ({"dueTime": "1s", "name": "other"}, "name.in-body"),
+    ({"schedule": "@daily", "repeats": 0}, "repeats.zero"),
+    ({"schedule": "@daily", "repeats": "0"}, "repeats.zero"),
+    ({"dueTime": "1s", "repeats": 2}, "repeats.without-schedule"),
+    ({"dueTime": "1s", "ttl": "1h"}, "ttl.without-schedule"),
 ]
 BAD_1_18 = [
     [{}],  # basic.go: 400
@@ -85,8 +96,15 @@ DOC_EXAMPLE = {
         "dueTime": "30s",
     }
 }
-GOOD_DOCS = [DOC_EXAMPLE, {"job": {"data": {"HanSolo": "Running spice"}, "dueTime": "30s"}}, {"job": None}]
-BAD_DOCS = [{"job": []}, {"job": {"repeats": -1}}, {"job": {"dueTime": "soon"}}, [DOC_EXAMPLE]]
+GOOD_DOCS = [DOC_EXAMPLE, {"job": {"data": {"HanSolo": "Running spice"}, "dueTime": "30s"}}]
+BAD_DOCS = [
+    {"job": []},
+    {"job": {"repeats": -1}},
+    {"job": {"dueTime": "soon"}},
+    [DOC_EXAMPLE],
+    {"job": None},  # decodes, but the job has neither schedule nor dueTime
+    {"dueTime": "30s"},  # not wrapped: the same
+]
 
 
 @pytest.mark.parametrize(
@@ -103,6 +121,16 @@ def test_spec_example_bodies_validate(file_name: str, body: Any) -> None:
 def test_bad_bodies_do_not_validate(file_name: str, body: Any) -> None:
     assert not definition(file_name, "ScheduleJobRequest").is_valid(body)
     assert not validator(file_name, "ScheduleJobRequest").is_valid(body)
+
+
+@pytest.mark.parametrize(("body", "rule"), STRUCTURALLY_BAD_1_18, ids=[r for _, r in STRUCTURALLY_BAD_1_18])
+def test_structural_rules_refuse_what_decodes(body: Any, rule: str) -> None:
+    """`JobHTTPRequest` (the decoding shape) accepts these; `ScheduleJobRequest` (shape + `JobRules`)
+    refuses them, as daprd and the Scheduler do under rule `rule` (§3, §5.2, §8)."""
+    assert validator(V118, "JobHTTPRequest").is_valid(body)
+    assert not validator(V118, "ScheduleJobRequest").is_valid(body)
+    rule_descriptions = json.dumps(load_schema(V118)["$defs"]["JobRules"])
+    assert rule in rule_descriptions or rule == "schedule.empty"
 
 
 # -- the fake's own answers (§4, §5.1) -----------------------------------------------------------------
@@ -163,7 +191,8 @@ def _collect(version: str) -> tuple[list[Any], list[Any]]:
                 run("DELETE", prefix + path)
             run("PUT", prefix + "x", {})
             run("GET", "/v1.0/nothing")
-            conn.request("POST", prefix + "big", body=b"x" * (4 * 1024 * 1024 + 1))
+            # + 2: a body of exactly 4 MiB + 1 is read as its first 4 MiB (kit's LimitReadCloser)
+            conn.request("POST", prefix + "big", body=b"x" * (4 * 1024 * 1024 + 2))
             response = conn.getresponse()
             errors.append(json.loads(response.read()))
         finally:

@@ -14,9 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
 
+from ..golang.protoduration import ProtoDurationError, parse_proto_duration
+from ..golang.protojson_lexer import name_tokens, position, syntax_error
 from .deepjson import DuplicateKey, depth, dumps, loads, walk_strings
+from .jsonscan import (
+    SCHEMA_DEPTH,
+    first_duplicate,
+    holds_typed_container,
+    in_document_order,
+    key_offsets,
+    leaves,
+    shallow,
+    spellings,
+    token_of,
+    utf8_error,
+)
 from .model import JOB_FIELDS
 from .schema import uint32_value, validator
 from .valuewire import JSON_DEPTH_ERROR, RECURSION_LIMIT, json_levels
@@ -64,6 +77,10 @@ def _reject_surrogates(value: Any) -> None:
 
 def position_of(text: str, path: Iterable[str | int]) -> tuple[int, int]:
     """Best-effort (line, column) of the value at `path`, for protobuf-go style messages."""
+    return position(text, _offset_of(text, path))
+
+
+def _offset_of(text: str, path: Iterable[str | int]) -> int:
     offset = 0
     for part in path:
         if isinstance(part, str):
@@ -74,9 +91,24 @@ def position_of(text: str, path: Iterable[str | int]) -> tuple[int, int]:
             offset = colon + 1 if colon >= 0 else found
             while offset < len(text) and text[offset] in " \t\r\n":
                 offset += 1
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
+    return offset
+
+
+def _repeated_key_position(text: str, key: str) -> tuple[int, int]:
+    """Where protobuf-go reports a repeated key: at the key's second occurrence in its object."""
+    seen: set[tuple[tuple[str | int, ...], str]] = set()
+    for token in name_tokens(text):
+        if (token.path, token.key) in seen and token.key == key:
+            return position(text, token.offset)
+        seen.add((token.path, token.key))
+    return position_of(text, [key])
+
+
+def _key_position(text: str, path: list[str | int], key: str) -> tuple[int, int] | None:
+    """The (line, column) of `key` in the object at `path` (protojson's errors about a field point
+    at its key), or None when the text does not show it."""
+    offset = key_offsets(text).get((*path, key))  # iterative: bodies nest up to 10,000 levels
+    return None if offset is None else position(text, offset)
 
 
 def json_path(parts: Iterable[str | int]) -> str:
@@ -86,43 +118,47 @@ def json_path(parts: Iterable[str | int]) -> str:
     return out
 
 
-def parse_json(raw: bytes) -> Any:
-    """Parse like protojson's tokenizer: strict JSON, duplicate keys refused, NaN/Infinity refused."""
-    text = ""
+def parse_json(raw: bytes, duplicates: list[str] | None = None) -> Any:
+    """Parse like protojson's tokenizer: strict UTF-8 and JSON, NaN/Infinity refused, duplicate keys
+    refused (or, with a `duplicates` list, noted there: see `contract.jsonscan.first_duplicate`)."""
     try:
-        text = raw.decode("utf-8", errors="strict") if raw else ""
-        value = loads(text)
+        text = raw.decode("utf-8") if raw else ""
+    except UnicodeDecodeError as err:
+        found = utf8_error(raw, err.start)
+        if found is not None:
+            raise DecodeError(found[0], "$", found[1]) from None
+        text = raw.decode("utf-8", "surrogateescape")  # a syntax error before the bad byte: below
+    try:
+        value = loads(text, duplicates)
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):
             _reject_surrogates(value)
         return value
     except DuplicateKey as dup:
-        line, col = position_of(text, [dup.key])
+        line, col = _repeated_key_position(text, dup.key)
         raise DecodeError(
             f'proto: (line {line}:{col}): duplicate field "{dup.key}"',
             "$",
             f'the key "{dup.key}" appears twice in one object',
         ) from None
     except json.JSONDecodeError as err:
-        raise DecodeError(
-            f"proto: syntax error (line {err.lineno}:{err.colno}): {err.msg}",
-            "$",
-            f"the body is not valid JSON: {err.msg}",
-        ) from None
-    except ValueError as err:  # NaN / Infinity, or undecodable UTF-8
+        try:
+            words = syntax_error(text)
+        except RecursionError:  # the lexer recurses per level; a deep body falls back to json's words
+            words = None
+        words = words or f"syntax error (line {err.lineno}:{err.colno}): {err.msg}"
+        raise DecodeError(f"proto: {words}", "$", f"the body is not valid JSON: {err.msg}") from None
+    except ValueError as err:  # NaN / Infinity
         raise DecodeError(
             f"proto: syntax error (line 1:1): {err}", "$", f"the body is not valid JSON: {err}"
         ) from None
 
 
-def _innermost(error: ValidationError) -> ValidationError:
-    """The failure inside `anyOf` branches (`...OrNull`, the docs wrapper), ignoring the "is null"
-    branch, so a bad `interval` or a drop+constant policy is reported where protojson reports it."""
-    while error.context:
-        branches = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
-        if not branches:
-            break
-        error = best_match(branches) or branches[0]
-    return error
+def _out_of_range(text: str) -> bool:
+    try:
+        parse_proto_duration(text)
+    except ProtoDurationError as err:
+        return "out of range" in str(err)
+    return False
 
 
 def _field_name(path: list[str | int]) -> str | None:
@@ -132,33 +168,34 @@ def _field_name(path: list[str | int]) -> str | None:
     return None
 
 
-def _describe(error: ValidationError, text: str) -> DecodeError:
-    """Word one schema failure as protobuf-go would."""
+def _describe(error: ValidationError, text: str, field_names: bool = True) -> DecodeError:
+    """Word one schema failure as protobuf-go would: the first token of the value (`tok.RawString()`,
+    `{` for an object), and, from protobuf-go 1.36 (Dapr 1.15+), the field's name."""
     path = list(error.absolute_path)
-    line, col = position_of(text, path)
+    offset = _offset_of(text, path)
+    line, col = position(text, offset)
     where = f"(line {line}:{col})"
-    raw = dumps(error.instance)
+    raw = token_of(error.instance, text, offset)
     name = _field_name(path)
     if error.validator == "not":
-        # Only keys whose other spelling is also present (protojson names the later one).
-        both = (
-            [
-                k
-                for k in error.instance
-                if (PROTO_NAMES.get(k) in error.instance) or (JSON_NAMES.get(k) in error.instance)
-            ]
-            if isinstance(error.instance, dict)
-            else []
-        )
+        # The two spellings this dependentSchemas entry keeps apart (protojson names the later one).
+        required: Any = error.validator_value
+        pair = {list(error.schema_path)[-2], *required.get("required", [])}
+        both = [k for k in error.instance if k in pair] if isinstance(error.instance, dict) else []
         if isinstance(error.instance, dict) and "drop" in error.instance and "constant" in error.instance:
+            later = [k for k in error.instance if k in ("drop", "constant")][-1]
+            at = _key_position(text, path, later)
+            where = f"(line {at[0]}:{at[1]})" if at else where
             return DecodeError(
-                f'proto: {where}: error parsing "constant", '
+                f'proto: {where}: error parsing "{later}", '
                 "oneof dapr.proto.common.v1.JobFailurePolicy.policy "
                 "is already set",
                 json_path(path),
                 "a failure policy is either drop or constant, not both",
             )
         second = both[-1] if both else "?"
+        at = _key_position(text, path, second) if both else None
+        where = f"(line {at[0]}:{at[1]})" if at else where
         return DecodeError(
             f'proto: {where}: duplicate field "{second}"',
             json_path([*path, second]) if both else json_path(path),
@@ -167,7 +204,9 @@ def _describe(error: ValidationError, text: str) -> DecodeError:
     kind = _KIND.get(name or "")
     if kind is None or path == [] or name in ("failurePolicy", "constant", "drop", "job"):
         return DecodeError(
-            f"proto: {where}: unexpected token {raw}", json_path(path), f"expected a JSON object, got {raw}"
+            f"proto: syntax error {where}: unexpected token {raw}",
+            json_path(path),
+            f"expected a JSON object, got {raw}",
         )
     if (
         kind == "uint32"
@@ -176,17 +215,25 @@ def _describe(error: ValidationError, text: str) -> DecodeError:
     ):
         explanation = f"{name} must be a whole number from 0 to 4294967295, got {raw}"
     elif kind == "google.protobuf.Duration":
+        if not isinstance(error.instance, str):  # unmarshalDuration wants a string token
+            return DecodeError(
+                f"proto: syntax error {where}: unexpected token {raw}",
+                json_path(path),
+                f'interval must be a protobuf Duration string in seconds (e.g. "1s"), got {raw}',
+            )
+        wording = "invalid google.protobuf.Duration value"
+        if _out_of_range(error.instance):
+            wording = "google.protobuf.Duration value out of range:"
         return DecodeError(
-            f"proto: {where}: invalid google.protobuf.Duration value {raw}",
+            f"proto: {where}: {wording} {raw}",
             json_path(path),
             f'interval must be a protobuf Duration in seconds with an "s" suffix '
             f'(e.g. "1s", "0.2s"), got {raw}',
         )
     else:
         explanation = f"{name} must be a {kind}, got {raw}"
-    return DecodeError(
-        f"proto: {where}: invalid value for {kind} field {name}: {raw}", json_path(path), explanation
-    )
+    field = f"{kind} field {name}" if field_names else f"{kind} type"
+    return DecodeError(f"proto: {where}: invalid value for {field}: {raw}", json_path(path), explanation)
 
 
 def _dropped(obj: object, known: set[str], prefix: list[str | int]) -> list[str]:
@@ -232,7 +279,7 @@ def _schema_errors(
     if key in valid_bodies:
         return []
     errors = sorted(
-        validator(schema_file, "ScheduleJobRequest", decoding_only=True).iter_errors(body),
+        validator(schema_file, "JobHTTPRequest", decoding_only=True).iter_errors(body),
         key=lambda e: (len(e.absolute_path) == 0, list(map(str, e.absolute_path))),
     )
     if not errors:
@@ -252,46 +299,75 @@ def _not_an_object(text: str, token: str, kind: str) -> DecodeError:
     )
 
 
-def _check_depth(body: dict[str, Any], wrapper: str | None) -> None:
+def _check_depth(body: dict[str, Any], wrapper: str | None) -> int:
     """protojson's recursion limit (10,000 nested messages, §3): `data` is a `google.protobuf.Value`
     one level below the request, so it may nest 9,999 `Value`s; an unknown key's value is skipped
-    with the limit left at that point (`skipJSONValue`). Beyond: `exceeded max recursion depth`."""
+    with the limit left at that point (`skipJSONValue`), inside a message too (`failurePolicy`,
+    `drop`). Beyond: `exceeded max recursion depth`. A container in a scalar field (`schedule`,
+    `interval`) is refused at its first token instead, however deep it is. Returns how deep the
+    job's fields nest."""
     wrapped = body.get(wrapper) if wrapper is not None else None
     job: dict[str, Any] = wrapped if isinstance(wrapped, dict) else body
     limit = RECURSION_LIMIT - 1 - (1 if job is not body else 0)
+    deepest = 0
     for key, value in job.items():
         if not isinstance(value, (dict, list)):
             continue
-        too_deep = json_levels(value) > limit if key == "data" else depth(value) > limit
-        if too_deep:
+        levels = json_levels(value) if key == "data" else depth(value)
+        deepest = max(deepest, levels)
+        name = JSON_NAMES.get(key, key)
+        if name in _KIND or (name == "failurePolicy" and holds_typed_container(value)):
+            continue  # protojson's type error comes first: the schema check words it
+        if levels > limit:
             raise DecodeError(
                 JSON_DEPTH_ERROR,
                 f"$.{key}",
                 f"{key} nests more than protojson's limit of {RECURSION_LIMIT} messages",
             )
+    return deepest
 
 
 def decode_job_body(
-    raw: bytes, schema_file: str, *, wrapper: str | None, policy_fields: bool, valid_bodies: ValidBodies
+    raw: bytes,
+    schema_file: str,
+    *,
+    wrapper: str | None,
+    policy_fields: bool,
+    valid_bodies: ValidBodies,
+    field_names: bool = True,
+    data_is_value: bool = True,
 ) -> DecodedBody:
     """Decode a POST body into job fields (JSON names), or raise `DecodeError` (400 malformed).
 
     An empty body counts as `{}` (contract §3). Keys unknown to the emulated version are dropped, as
     protojson's DiscardUnknown does, and reported so that the caller can warn about them.
+    `field_names`: protojson's type errors name the field (protobuf-go 1.36+); `data_is_value`:
+    `data` is a google.protobuf.Value (a Struct's keys may not repeat), not an Any.
     """
     text = raw.decode("utf-8", errors="replace")
     opening = text.lstrip(" \t\r\n")[:1]
     if opening == "[":  # protojson stops at the first token; a deep array is never parsed
         raise _not_an_object(text, "[", "array")
-    body: Any = {} if not raw else parse_json(raw)
+    repeated: list[str] = []
+    found = None
+    body: Any = {} if not raw else parse_json(raw, repeated)
     if not isinstance(body, dict):
         raise _not_an_object(text, dumps(body) if not isinstance(body, list) else "[", type(body).__name__)
-    _check_depth(body, wrapper)
-    errors = _schema_errors(raw, body, schema_file, valid_bodies)
-    if errors:
+    if repeated:  # refused only where protojson checks names: fields of messages, keys of data
+        names = spellings(
+            (f.json_name, f.proto_name) for f in JOB_FIELDS if policy_fields or not f.policy_era
+        )
+        found = first_duplicate(text, names, wrapper=wrapper, data_is_value=data_is_value)
+    levels = _check_depth(body, wrapper)
+    checked = shallow(body) if levels >= SCHEMA_DEPTH - 1 else body
+    errors = _schema_errors(raw, checked, schema_file, valid_bodies)
+    if errors or found is not None:  # protojson reads in order: the first fault in the text wins
+        first = in_document_order(text, [leaf for error in errors for leaf in leaves(error)])[:1]
+        if found is not None and (not first or found.offset <= first[0][0]):
+            raise DecodeError(found.detail, json_path(found.path), found.explanation)
         # Descend into anyOf branches (`FailurePolicyOrNull`, `uint32OrNull`, the docs wrapper) so the
         # innermost failure is reported, as protojson does (e.g. a bad `interval`, drop+constant).
-        raise _describe(_innermost(errors[0]), text)
+        raise _describe(first[0][1], text, field_names)
     known = _JOB_KEYS | (_POLICY_KEYS if policy_fields else set())
     decoded = DecodedBody(fields={}, body=body)
     job: Any = body

@@ -138,8 +138,9 @@ class ErrorCatalogue:
 
 #: Builds a row's wire answer: (catalogue, protocol, parameters) -> DaprError.
 Answer = Callable[[ErrorCatalogue, Protocol, dict[str, str]], DaprError]
-#: A hint per protocol (the caller's language), or one for both.
-Hint = str | dict[Protocol, str] | None
+#: A hint per protocol, or one for both. Keys are "http", "grpc", or "grpc:<client>" for one SDK's
+#: wording ("grpc:python", "grpc:go", "grpc:java": the gRPC caller, told by its user-agent).
+Hint = str | dict[str, str] | None
 #: Where a finding points. "name" is wherever the job name travelled: the URL over HTTP, the job's
 #: `name` field over gRPC (`job.name` in a ScheduleJobRequest).
 Location = str
@@ -198,8 +199,8 @@ class Rejected(Exception):
     def explanation(self) -> str:
         return self.row.explanation.format(**self.params)
 
-    def hint(self, protocol: Protocol) -> str | None:
-        return resolve_hint(self.row.hint, protocol, self.params)
+    def hint(self, protocol: Protocol, client: str | None = None) -> str | None:
+        return resolve_hint(self.row.hint, protocol, self.params, client)
 
     def location(self, protocol: Protocol, operation: str) -> str:
         return resolve_location(self.row.location.format(**self.params), protocol, operation)
@@ -221,13 +222,16 @@ class Suspicion:
     def message(self) -> str:
         return self.row.explanation.format(**self.params)
 
-    def hint(self, protocol: Protocol) -> str | None:
-        return resolve_hint(self.row.hint, protocol, self.params)
+    def hint(self, protocol: Protocol, client: str | None = None) -> str | None:
+        return resolve_hint(self.row.hint, protocol, self.params, client)
 
 
-def resolve_hint(hint: Hint, protocol: Protocol, params: dict[str, str]) -> str | None:
+def resolve_hint(
+    hint: Hint, protocol: Protocol, params: dict[str, str], client: str | None = None
+) -> str | None:
+    """The hint in the caller's words: its SDK's ("grpc:go") when known, else its protocol's."""
     if isinstance(hint, dict):
-        hint = hint.get(protocol)
+        hint = (hint.get(f"{protocol}:{client}") if client else None) or hint.get(protocol)
     return None if hint is None else hint.format(**params)
 
 

@@ -29,8 +29,8 @@ class FailurePolicy:
 
     `interval_ns` is None when the client left `interval` unset (the Scheduler then retries at once);
     `max_retries` is None when unset (retry forever). Kind "unset" is a policy object with neither
-    `drop` nor `constant` set (`"failurePolicy": {}`): stored and shown as `{}`, and never retried
-    (go-etcd-cron's policy switch has no case for it; inferred).
+    `drop` nor `constant` set (`"failurePolicy": {}`), as a request carries it: the Scheduler stores the
+    default policy instead (recorded from real 1.16.8 to 1.18.3, over HTTP and gRPC; `Contract.plan`).
     """
 
     kind: Literal["drop", "constant", "unset"]

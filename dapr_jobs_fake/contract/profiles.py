@@ -94,6 +94,29 @@ class Profile:
     #: A job named `x||y` reaches the app as `y`, and one ending in `||` never fires (1.16.17-1.16.19,
     #: 1.17.11-1.17.13; fixed in 1.18.2).
     callback_name_after_last_pipes: bool = False
+    #: With the Scheduler unreachable, job calls answer after daprd's 30 s deadline ("deadline": 1.14,
+    #: 1.15.6+), or never, until it is back ("hang": 1.15.0 to 1.15.5, recorded on 1.15.4; §5.2,
+    #: `contract.outages`).
+    scheduler_outage: Literal["deadline", "hang"] = "deadline"
+    #: daprd's Scheduler client sends keepalive pings (1.16.2+), so a Scheduler process that hangs is
+    #: given up on after 15 s with `Unavailable`; before, calls wait out the 30 s deadline (§5.2,
+    #: recorded with a paused Scheduler; `contract.outages`).
+    scheduler_keepalive: bool = True
+    #: How daprd's HTTP server (Go's net/http, at the Go of each dapr/dapr go.mod) frames requests, §2,
+    #: §13: the request head may use `MaxHeaderBytes` + 4 KiB (daprd sets `--read-buffer-size`, 4 KiB
+    #: by default in 1.14 to 1.18, `pkg/api/http/server.go`), else 431.
+    max_header_bytes: int = 4096
+    #: Chunk-size and chunk-end lines must end in CRLF (Go 1.23.8+/1.24.2+, CVE-2025-22871: Dapr
+    #: 1.15.5+); Dapr 1.14 (Go 1.22.6) and 1.15.0-1.15.4 (Go 1.23.6) also take a bare LF.
+    go_chunk_lines_crlf_only: bool = True
+    #: A bad Content-Length is refused beside `Transfer-Encoding: chunked` too (Go 1.23+); Go 1.22
+    #: (Dapr 1.14) drops it unread.
+    go_content_length_checked_when_chunked: bool = True
+    #: A header line with an empty name (`: v`) is skipped (Go 1.22, Dapr 1.14); Go 1.23+ refuse it.
+    go_empty_header_name_skipped: bool = False
+    #: protojson names the field in type errors ("invalid value for string field schedule: {",
+    #: protobuf-go 1.36, Dapr 1.15+); protobuf-go 1.34.2 (Dapr 1.14) says "invalid value for string type: {".
+    protojson_errors_name_the_field: bool = True
 
     def job_paths(self) -> tuple[str, ...]:
         return tuple(f"/{version}/jobs/" for version in self.api_versions)
@@ -122,6 +145,7 @@ DAPR_1_17 = dataclasses.replace(
     runtime_version="1.17.13",
     summary="Dapr 1.17.13: alpha routes only, List/DeleteByPrefix Alpha1 RPCs, OnJobEventAlpha1",
     api_versions=_ALPHA,
+    schema_file="jobs-1.16.schema.json",  # the 1.18 body, schedules with the lenient TZ= rule
     dataless_http_jobs_broken=True,
     name_policy="path-safe-byte",
     strict_tz_prefix=False,
@@ -149,6 +173,7 @@ DAPR_1_15 = dataclasses.replace(
     pipe_rejected=True,
     exact_every=False,
     post_status_from_grpc_code=False,
+    scheduler_keepalive=False,
     callback_name_after_last_pipes=False,
 )
 DAPR_1_14 = dataclasses.replace(
@@ -166,6 +191,10 @@ DAPR_1_14 = dataclasses.replace(
     grpc_callback_token=False,
     hold_when_disconnected=False,
     metadata_scheduler_key=False,
+    go_chunk_lines_crlf_only=False,
+    go_content_length_checked_when_chunked=False,
+    go_empty_header_name_skipped=True,
+    protojson_errors_name_the_field=False,
 )
 DOCS_1_14_ALPHA = dataclasses.replace(
     DAPR_1_14,
@@ -198,7 +227,15 @@ _ANY_DATA = {"data_mode": "any", "schema_file": "jobs-1.14.0.schema.json", "data
 _OLD_NAMES = {"name_policy": "dns1123-space", "pipe_rejected": True, "callback_name_after_last_pipes": False}
 _PATCHES: dict[str, list[tuple[int, dict[str, Any]]]] = {
     "1.18": [
-        (3, {"dataless_http_jobs_broken": True, "strict_tz_prefix": False, "name_policy": "path-safe-byte"}),
+        (
+            3,
+            {
+                "dataless_http_jobs_broken": True,
+                "strict_tz_prefix": False,
+                "name_policy": "path-safe-byte",
+                "schema_file": "jobs-1.16.schema.json",
+            },
+        ),
         (2, {"name_policy": "dns1123-space", "pipe_rejected": True}),
     ],
     "1.17": [
@@ -209,9 +246,14 @@ _PATCHES: dict[str, list[tuple[int, dict[str, Any]]]] = {
             17,
             {"name_policy": "dns1123-space", "pipe_rejected": True, "callback_name_after_last_pipes": False},
         ),
-        (2, {"grpc_callback_token": False}),
+        (2, {"grpc_callback_token": False, "scheduler_keepalive": False}),
     ],
-    "1.15": [(13, {"grpc_callback_token": False}), (12, {"truncate_creation": True})],
+    "1.15": [
+        (13, {"grpc_callback_token": False}),
+        (12, {"truncate_creation": True}),
+        (6, {"scheduler_outage": "hang"}),
+        (5, {"go_chunk_lines_crlf_only": False}),  # Go 1.23.6 before 1.15.5 (Go 1.24.2)
+    ],
     "1.14": [
         (
             3,

@@ -100,6 +100,17 @@ BODY_TOO_LARGE = Row(
         400, "INVALID_ARGUMENT", "ERR_BODY_READ", "failed to read request body: stream too large"
     ),
 )
+BODY_UNREADABLE = Row(
+    "body.unreadable",
+    "§3, §13",
+    "$",
+    "Go's HTTP server could not read the body: {detail}",
+    # daprd's UniversalHTTPHandler: io.ReadAll(r.Body) fails (pkg/api/http/universal.go)
+    lambda errors, protocol, params: DaprError(
+        400, "INVALID_ARGUMENT", "ERR_BODY_READ", f"failed to read request body: {params['detail']}"
+    ),
+    hint="send the whole body: as many bytes as Content-Length says, or valid chunked framing",
+)
 BODY_MALFORMED = Row(
     "body.malformed",
     "§3",
@@ -111,6 +122,18 @@ BODY_MALFORMED = Row(
         "ERR_MALFORMED_REQUEST",
         f"failed deserializing HTTP body: {params['detail']}",
     ),
+)
+
+REQUEST_UNDECODABLE = Row(
+    "request.undecodable",
+    "§14",
+    "$",
+    "the {message} message is not valid protobuf: {detail}",
+    # grpc-go decodes before any interceptor or handler (server.go processUnaryRPC)
+    lambda errors, protocol, params: DaprError(
+        500, "INTERNAL", "", f"grpc: error unmarshalling request: {params['detail']}"
+    ),
+    hint="send the request message the RPC takes, serialized with protobuf",
 )
 
 # -- daprd's checks before the Scheduler (§3 processing order) ---------------------------------------
@@ -151,6 +174,16 @@ SCHEDULE_EMPTY_WRAPPED = Row(
     hint='the {{"job": {{...}}}} wrapper was accepted only by Dapr v1.14.0-rc.1/rc.2 and appears in the '
     "v1.14 alpha reference document (profile docs-1.14-alpha); Dapr 1.14.0 and later read the job fields "
     'at the top level: send {{"dueTime": "30s", "data": ...}} instead',
+)
+SCHEDULE_EMPTY_UNWRAPPED = Row(
+    "schedule.empty",
+    "§3, §5.2",
+    "$",
+    'the body is not wrapped: {version} reads the job from {{"{wrapper}": {{...}}}}, and this body sends '
+    "schedule/dueTime at the top level, so the job it reads has neither schedule nor dueTime",
+    SCHEDULE_EMPTY.answer,
+    hint='wrap the job: {{"{wrapper}": {{"dueTime": "30s", "data": ...}}}} (or emulate a released Dapr, e.g. '
+    "dapr_version='1.18', which reads the fields at the top level)",
 )
 JOB_EMPTY = Row(
     "job.empty",
@@ -227,9 +260,15 @@ JOB_EXISTS = Row(
     ),
     hint={
         "http": 'send "overwrite": true to replace it, or delete it first',
-        "grpc": "schedule it with overwrite=True (the Python SDK: schedule_job(job, overwrite=True)), "
-        "or delete it first",
+        "grpc": "set overwrite in the ScheduleJobRequest to replace it (Python SDK: "
+        "schedule_job(job, overwrite=True); Go SDK: Job{{Overwrite: true}}; Java SDK: "
+        "new ScheduleJobRequest(...).setOverwrite(true)), or delete it first",
+        "grpc:python": "call schedule_job(job, overwrite=True) to replace it, or delete it first",
+        "grpc:go": "set Overwrite: true on the *client.Job to replace it, or delete it first",
+        "grpc:java": "call setOverwrite(true) on the ScheduleJobRequest to replace it, or delete it first",
     },
+    # Create-if-absent code expects this answer and handles it: a state answer, not a bad request.
+    kind="state",
 )
 JOB_NOT_FOUND = Row(
     "job.not-found",
@@ -267,6 +306,37 @@ HAND_MADE_ANY = Row(
     'data is an object with "@type": since Dapr 1.14.3 HTTP data is any JSON value and is not interpreted '
     "as a protobuf Any; the app will receive this object verbatim",
     hint="send the payload itself as data (a string, number or object)",
+    kind="warning",
+)
+
+DATALESS_HTTP_JOB = Row(
+    "data.none-over-http",
+    "§4, §10.1",
+    "$.data",
+    "Dapr {version} stores a job scheduled over HTTP without data as a google.protobuf.Value with no kind: "
+    "its GET answers 500 and every trigger to an HTTP app fails (fixed in Dapr 1.18.3)",
+    hint='send some data (e.g. "data": {{}}) or schedule the job over gRPC',
+    kind="warning",
+)
+TRIGGER_WITHOUT_APP = Row(
+    "trigger.no-app",
+    "§8",
+    "trigger",
+    "job {name!r} fell due, but nothing receives triggers: no on_job handler for it and no app target; "
+    'daprd fails the attempt ("received job, but app channel not initialized") and the failure policy '
+    "applies",
+    hint="register @fake.on_job({name!r}) or set one of wsgi_app, asgi_app, app_grpc_address, app_url "
+    "(the CLI: --app-url or --app-grpc-address, or POST /_dapr-jobs-fake/app)",
+    kind="warning",
+)
+TRIGGER_JSON_TO_GRPC_APP = Row(
+    "trigger.json-data-to-grpc-app",
+    "§10.2",
+    "trigger",
+    "job {name!r} was scheduled over HTTP with JSON data, and daprd delivers it to a gRPC app as a packed "
+    "google.protobuf.Value: the app's event.data holds protobuf bytes, not JSON text",
+    hint="decode it with struct_pb2.Value.FromString(event.data) (then json_format.MessageToDict), or "
+    "schedule the job over gRPC with the JSON bytes as data",
     kind="warning",
 )
 

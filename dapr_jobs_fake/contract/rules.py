@@ -62,6 +62,8 @@ class Contract:
                 wrapper=profile.body_wrapper,
                 policy_fields=profile.failure_policy_exposed,
                 valid_bodies=self._valid_bodies,
+                field_names=profile.protojson_errors_name_the_field,
+                data_is_value=profile.data_mode != "any",
             )
         except DecodeError as err:
             raise rows.BODY_MALFORMED.reject(
@@ -80,6 +82,17 @@ class Contract:
         ):
             self._check_request_name(name, decoded.fields, "http")
             raise rows.SCHEDULE_EMPTY_WRAPPED.reject(self.errors, version=profile.key)
+        if (
+            profile.body_wrapper
+            and not decoded.wrapper_seen
+            and decoded.fields.get("schedule") is None
+            and decoded.fields.get("dueTime") is None
+            and any(path in ("$.schedule", "$.dueTime") for path in decoded.dropped_keys)
+        ):  # the job's fields sent unwrapped to a profile that reads them inside the wrapper
+            self._check_request_name(name, decoded.fields, "http")
+            raise rows.SCHEDULE_EMPTY_UNWRAPPED.reject(
+                self.errors, version=profile.key, wrapper=profile.body_wrapper
+            )
         spec = self.spec_from_fields(name, decoded.fields, protocol="http")
         suspicions += self._suspicions(spec)
         return HttpSchedule(spec, decoded.body, suspicions)
@@ -139,10 +152,14 @@ class Contract:
         )
 
     def _suspicions(self, spec: JobSpec) -> list[Suspicion]:
+        """What an accepted HTTP body likely did not mean (warnings)."""
         data = spec.data
+        if data is None:
+            if self.profile.dataless_http_jobs_broken:
+                return [Suspicion(rows.DATALESS_HTTP_JOB, "$.data", {"version": self.profile.key})]
+            return []
         if (
-            data is not None
-            and isinstance(data.json_value, dict)
+            isinstance(data.json_value, dict)
             and "@type" in data.json_value
             and self.profile.data_mode == "value"
         ):
@@ -200,7 +217,9 @@ class Contract:
                 )
             except CronError as err:
                 raise rows.SCHEDULE_INVALID.reject(errors, protocol, reason=str(err)) from None
-        policy = spec.failure_policy or self.profile.default_failure_policy
+        policy = spec.failure_policy
+        if policy is None or policy.kind == "unset":  # `{}` is stored as the default policy (recorded on
+            policy = self.profile.default_failure_policy  # 1.16.8-1.18.3: conformance */failure-policy-empty)
         created = now_ns - now_ns % NS_PER_SECOND if self.profile.truncate_creation else now_ns
         begin = None
         if spec.due_time is not None:

@@ -70,19 +70,25 @@ def _check_proto_duration(instance: object) -> bool:
     return True
 
 
-def _check_schedule(instance: object, *, seconds_field: bool = True) -> bool:
+def _check_schedule(instance: object, *, seconds_field: bool = True, strict_tz_prefix: bool = True) -> bool:
+    """`dapr-schedule`: Dapr 1.18.3+'s cron (six fields; a bare or `@every` TZ= prefix refused)."""
     if not isinstance(instance, str):
         return True
     try:
-        parse_schedule(instance, seconds_field=seconds_field)
+        parse_schedule(instance, seconds_field=seconds_field, strict_tz_prefix=strict_tz_prefix)
     except CronError:
         return False
     return True
 
 
+def _check_schedule_legacy_tz(instance: object) -> bool:
+    """`dapr-schedule-legacy-tz`: Dapr 1.15 to 1.18.2, where kit let a lone or `@every` TZ= prefix by."""
+    return _check_schedule(instance, strict_tz_prefix=False)
+
+
 def _check_schedule_5(instance: object) -> bool:
-    """`dapr-schedule-5`: Dapr 1.14's cron, five fields without seconds."""
-    return _check_schedule(instance, seconds_field=False)
+    """`dapr-schedule-5`: Dapr 1.14's cron, five fields without seconds (and the lenient TZ= rule)."""
+    return _check_schedule(instance, seconds_field=False, strict_tz_prefix=False)
 
 
 def _check_point_in_time(instance: object) -> bool:
@@ -106,6 +112,7 @@ for _name, _check in (
     ("proto-duration", _check_proto_duration),
     ("dapr-schedule", _check_schedule),
     ("dapr-schedule-5", _check_schedule_5),
+    ("dapr-schedule-legacy-tz", _check_schedule_legacy_tz),
     ("dapr-point-in-time", _check_point_in_time),
 ):
     FORMAT_CHECKER.checks(_name)(_check)

@@ -48,6 +48,13 @@ LABELS: dict[str, str] = {
     "hold_when_disconnected": "triggers held while no sidecar is connected; else dropped (§8)",
     "metadata_scheduler_key": "/v1.0/metadata has a scheduler key (§12)",
     "callback_name_after_last_pipes": "a job `x||y` reaches the app as `y` (§6)",
+    "scheduler_outage": "with the Scheduler unreachable: answer after 30 s (deadline) or never (hang) (§5.2)",
+    "scheduler_keepalive": "a hung Scheduler is given up on after 15 s (keepalive), else after 30 s (§5.2)",
+    "max_header_bytes": "daprd's MaxHeaderBytes: a request head over it + 4 KiB is 431 (§13)",
+    "go_chunk_lines_crlf_only": "chunk lines must end in CRLF (Go 1.23.8+/1.24.2+), else a bare LF is read",
+    "go_content_length_checked_when_chunked": "a bad Content-Length beside chunked is a 400 (Go 1.23+)",
+    "go_empty_header_name_skipped": "a header line `: v` is skipped (Go 1.22), not a 400",
+    "protojson_errors_name_the_field": 'protojson type errors name the field ("string field schedule")',
 }
 _HIDDEN = ("key", "summary")
 

@@ -13,10 +13,13 @@ every other code, an unreachable app or a deadline fails and the failure policy 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..contract import rows
+from ..contract.errors import Suspicion
 from ..contract.model import JobData
 from ..contract.proto import GRPC_EXTRA_HINT, data_to_any
 from ..engine.attempt import Attempt, Outcome
@@ -106,9 +109,20 @@ class GrpcAppTarget:
                     continue  # the app predates OnJobEvent: daprd falls back to OnJobEventAlpha1
                 break
             else:
-                return outcome_for_grpc_code(0, self.target_name, via)
+                return self._warned(outcome_for_grpc_code(0, self.target_name, via), attempt)
         assert error is not None
-        return outcome_for_grpc_code(error.code().value[0], self.target_name, via, error)
+        return self._warned(
+            outcome_for_grpc_code(error.code().value[0], self.target_name, via, error), attempt
+        )
+
+    @staticmethod
+    def _warned(outcome: Outcome, attempt: Attempt) -> Outcome:
+        """Mark deliveries of HTTP-scheduled JSON data: the app gets a packed Value, not JSON (§10.2)."""
+        data = attempt.plan.stored_data
+        if data is None or not data.is_json_value:
+            return outcome
+        warning = Suspicion(rows.TRIGGER_JSON_TO_GRPC_APP, "trigger", {"name": attempt.name})
+        return dataclasses.replace(outcome, warning=warning)
 
     def close(self) -> None:
         with self._lock:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..contract import rows
+from ..contract.errors import Suspicion
 from ..engine.attempt import Attempt, Outcome
 from ..engine.loops import Portal
 from . import Target
@@ -100,7 +102,8 @@ class DeliveryRouter:
         if self.handlers.handles(attempt.name) or (target is None and self.handlers):
             return self.handlers.deliver(attempt)
         if target is None:
-            return Outcome("none", False, reason=NO_APP_CHANNEL, delivered=False)
+            warning = Suspicion(rows.TRIGGER_WITHOUT_APP, "trigger", {"name": attempt.name})
+            return Outcome("none", False, reason=NO_APP_CHANNEL, delivered=False, warning=warning)
         return target.deliver(attempt)
 
     def release_loop_bound_app(self) -> None:

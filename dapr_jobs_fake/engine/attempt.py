@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
+from ..contract.errors import Suspicion
 from ..golang.calendar import ns_to_datetime
 from ..golang.rfc3339 import format_rfc3339
 
@@ -120,6 +121,12 @@ class Outcome:
     #: The Scheduler keeps the trigger instead (it cannot deliver it now): the job is held, as while no
     #: sidecar is connected (§8 "Held triggers").
     held: bool = False
+    #: A delivery that works but likely not as meant (no app; JSON data to a gRPC app): the journal
+    #: records it as a contract warning, once per job and rule.
+    warning: Suspicion | None = None
+    #: Set when an injected app fault (`fake.faults.app`) made this outcome instead of the app: what
+    #: it was ("the app answered 503", "trigger dropped"). The journal shows it as injected.
+    injected: str | None = None
 
 
 def one_line(error: BaseException) -> str:
@@ -204,6 +211,11 @@ class TriggerRecord(AttemptView):
     def via(self) -> str | None:
         """The call made ("POST /job/reminder", "OnJobEvent"), where the target reports it."""
         return None if self.outcome is None else self.outcome.via
+
+    @property
+    def injected(self) -> str | None:
+        """What an injected app fault made of this attempt, or None when the app (or no app) answered."""
+        return None if self.outcome is None else self.outcome.injected
 
     @property
     def delivered_at(self) -> datetime:

@@ -43,7 +43,8 @@ class VirtualClock(AsyncMoves):
     Every move has an awaitable twin for async tests (`advance_async`, ...: `AsyncMoves`).
 
     - `start`: the initial time (aware datetime); default: the current time, truncated to the second
-      (the Scheduler truncates creation times to the second, so `now()` then lines up with them).
+      (the Scheduler truncates creation times to the second, so `now()` then lines up with them),
+      read when the clock is first used (a time-machine travel begun after `reset` is honoured).
     - `delivery`: `attempt -> Outcome` (a target's `deliver`), or None: no app connected, due jobs
       wait without consuming ticks and fire once a delivery is set (§8 noapp).
     - `observer`: receives every `TriggerRecord` under the engine lock (the journal records it);
@@ -69,6 +70,9 @@ class VirtualClock(AsyncMoves):
     ) -> None:
         self.engine = engine
         self._now_ns = start_ns(start)
+        #: Without a `start`, the time is read at first use (`_settle`), so a test's own
+        #: time-machine travel that begins after the fixture set the clock up is honoured.
+        self._start_pending = start is None
         self._delivery = delivery
         self.observer = observer
         self.notify = notify
@@ -93,6 +97,7 @@ class VirtualClock(AsyncMoves):
         with self._moving():
             self.stop_travel()
             self._now_ns = start_ns(start)
+            self._start_pending = start is None
             self.handler_errors.clear()
             self.pending_errors.clear()
             if travel:
@@ -102,11 +107,21 @@ class VirtualClock(AsyncMoves):
 
     def now(self) -> datetime:
         """The virtual time (aware UTC; microsecond precision, see `now_ns`)."""
+        if self._start_pending:
+            self._settle()
         return ns_to_datetime(self._now_ns)
 
     def now_ns(self) -> int:
         """The virtual time in nanoseconds since the epoch (exact)."""
+        if self._start_pending:
+            self._settle()
         return self._now_ns
+
+    def _settle(self) -> None:
+        """Fix a default start now: the process's current time (time-machine's, while travelling)."""
+        if self._start_pending:
+            self._start_pending = False
+            self._now_ns = start_ns(None)
 
     def next_trigger_ns(self) -> int | None:
         """When the next attempt is due (possibly already, if it waited for an app), or None."""
@@ -223,6 +238,7 @@ class VirtualClock(AsyncMoves):
 
     def start_travel(self) -> None:
         """Make the process clock follow this clock (frozen between moves) until `stop_travel`."""
+        self._settle()
         self._process.start(self._now_ns)
 
     @property
@@ -236,6 +252,7 @@ class VirtualClock(AsyncMoves):
         return self._process.active
 
     def stop_travel(self) -> None:
+        """Let the process clock run on its own again (see `start_travel`)."""
         self._process.stop()
 
     def close(self) -> None:
@@ -253,6 +270,8 @@ class VirtualClock(AsyncMoves):
     # -- internals ---------------------------------------------------------------------------
 
     def _moving(self) -> MoveLock:
+        if self._start_pending:
+            self._settle()
         if self._delivering:
             raise ClockError(
                 "cannot move the clock from inside a job handler (a delivery is in progress); "

@@ -9,10 +9,10 @@ contradicts another.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..contract.model import spec_value
+from ..contract.model import JobSpec, spec_value
 from .records import Call, TriggerRecord
 
 
@@ -24,16 +24,21 @@ def format_fields(fields: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in fields.items())
 
 
-def near_misses(calls: Iterable[Call], fields: dict[str, Any]) -> list[str]:
-    """One line per accepted call of the same job whose fields differ: which ones, and how."""
+def near_misses(
+    calls: Iterable[Call], fields: dict[str, Any], matches: Callable[[JobSpec, str], bool] | None = None
+) -> list[str]:
+    """One line per accepted call of the same job whose fields differ: which ones, and how.
+
+    `matches(spec, key)` says whether a field matches (default: equality with the sent value)."""
     lines = []
     for call in calls:
         if call.spec is None:
             continue
+        spec = call.spec
         diffs = [
-            f"{k}={spec_value(call.spec, k)!r} (expected {v!r})"
+            f"{k}={spec_value(spec, k)!r} (expected {v!r})"
             for k, v in fields.items()
-            if spec_value(call.spec, k) != v
+            if not (matches(spec, k) if matches else spec_value(spec, k) == v)
         ]
         if diffs:
             lines.append(f"  near miss {call.describe()}: " + ", ".join(diffs))
@@ -46,7 +51,11 @@ def rejected_and_similar(calls: Sequence[Call], name: str, operation: str, *, se
     `seen_name`: the caller already listed accepted calls of `name` (so "no calls at all" would lie).
     """
     mine = [c for c in calls if c.operation == operation]
-    lines = [f"  rejected {c.describe()}" for c in mine if c.job_name == name and not c.ok]
+    lines = [
+        f"  rejected {c.describe()}" + (f" (hint: {c.hint})" if c.hint else "")
+        for c in mine
+        if c.job_name == name and not c.ok
+    ]
     others = sorted({c.job_name for c in mine if c.job_name and c.job_name != name and c.ok})
     similar = difflib.get_close_matches(name, others, n=3, cutoff=0.6)
     if similar:

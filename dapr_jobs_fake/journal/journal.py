@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..contract.model import FIELD_BY_NAME, spec_value
-from ..golang.calendar import datetime_to_ns
+from ..contract.errors import Suspicion
 from ..golang.rfc3339 import format_rfc3339
-from . import explain
-from .findings import ContractWarning, Violation, explain_all
-from .records import Call, Entry, Operation, TriggerRecord
+from .assertions import JobAssertions
+from .findings import ContractWarning, Violation
+from .records import Call, ClockJump, Entry, Operation, TriggerRecord
 
 Listener = Callable[[Entry], None]
 
 
-class Journal:
+class Journal(JobAssertions):
     """Thread-safe, append-only record of calls and trigger attempts."""
 
     def __init__(self, *, limit: int | None = None) -> None:
@@ -37,6 +35,9 @@ class Journal:
         self._calls = 0
         self._appended = 0
         self._pending: deque[Entry] = deque()
+        self._warnings: list[ContractWarning] = []  # in the order they happened, calls' and triggers'
+        self._warned: set[tuple[str, str]] = set()  # (rule, job) of the trigger warnings already made
+        self._emitted = 0  # how many of _warnings `take_new_warnings` has handed out
         #: Told about every entry, in order, outside the fake's locks (`flush`). Cleared by `clear()`.
         self.listeners: list[Listener] = []
 
@@ -62,7 +63,16 @@ class Journal:
             self._calls += 1
             call = Call(seq=self._calls, **fields)
             self._append(call)
+            if call.warnings:
+                self._warnings.extend(call.warnings)
+                self._bound_warnings()
         return call
+
+    def record_jump(self, jump: ClockJump) -> None:
+        """Append one jump of the auto clock (its observer), then tell the listeners."""
+        with self._lock:
+            self._append(jump)
+        self.flush()
 
     def record_trigger(self, record: TriggerRecord) -> None:
         """Append one trigger attempt (the clock's observer)."""
@@ -71,6 +81,42 @@ class Journal:
             self._appended += 1
             if self.listeners:
                 self._pending.append(record)
+            outcome = record.outcome
+            if outcome is not None and outcome.warning is not None:
+                self._warn_about(record, outcome.warning)
+
+    def _warn_about(self, record: TriggerRecord, suspicion: Suspicion) -> None:
+        """Record a trigger's warning, once per job and rule (every attempt would repeat it)."""
+        key = (suspicion.rule, record.name)
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        request = f"trigger of {record.name!r} at {format_rfc3339(record.scheduled_ns)}"
+        self._warnings.append(
+            ContractWarning(
+                request,
+                suspicion.location,
+                suspicion.rule,
+                suspicion.message,
+                suspicion.hint("http"),
+                suspicion.row.section,
+            )
+        )
+
+    def _bound_warnings(self) -> None:
+        """With a limit, keep only the newest `limit` warnings too."""
+        limit = self._entries.maxlen
+        excess = len(self._warnings) - limit if limit is not None else 0
+        if excess > 0:
+            del self._warnings[:excess]
+            self._emitted = max(0, self._emitted - excess)
+
+    def take_new_warnings(self) -> list[ContractWarning]:
+        """The warnings recorded since the last call (the plugin turns them into Python warnings)."""
+        with self._lock:
+            new = self._warnings[self._emitted :]
+            self._emitted = len(self._warnings)
+        return new
 
     def _append(self, entry: Entry) -> None:
         self._entries.append(entry)
@@ -96,6 +142,9 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._pending.clear()
+            self._warnings.clear()
+            self._warned.clear()
+            self._emitted = 0
             self._calls = 0
             self._appended = 0
             self.listeners.clear()
@@ -116,6 +165,12 @@ class Journal:
     def triggers(self) -> list[TriggerRecord]:
         with self._lock:
             return [e for e in self._entries if type(e) is TriggerRecord]
+
+    @property
+    def jumps(self) -> list[ClockJump]:
+        """The auto clock's jumps (`clock="auto"`), in order."""
+        with self._lock:
+            return [e for e in self._entries if type(e) is ClockJump]
 
     def _ok(self, operation: Operation) -> list[Call]:
         return [c for c in self.calls if c.operation == operation and c.ok]
@@ -141,109 +196,12 @@ class Journal:
 
     @property
     def warnings(self) -> list[ContractWarning]:
-        return [w for c in self.calls for w in c.warnings]
+        """Every contract warning, requests' and triggers', in the order they happened."""
+        with self._lock:
+            return list(self._warnings)
 
     def __iter__(self) -> Iterator[Call]:
         return iter(self.calls)
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    # -- assertions -----------------------------------------------------------------------------
-    def assert_scheduled(self, name: str, count: int | None = None, **fields: Any) -> list[Call]:
-        """Assert `name` was scheduled (with these field values; `count` times if given)."""
-        unknown = sorted(set(fields) - set(FIELD_BY_NAME))
-        if unknown:
-            raise TypeError(
-                f"assert_scheduled() got unknown job field(s) {unknown}; known: {sorted(FIELD_BY_NAME)}"
-            )
-        calls = self.calls
-        same_name = [c for c in calls if c.operation == "schedule" and c.ok and c.job_name == name]
-        matching = [
-            c for c in same_name if c.spec and all(spec_value(c.spec, k) == v for k, v in fields.items())
-        ]
-        if (count is None and matching) or (count is not None and len(matching) == count):
-            return matching
-        wanted = f"{name!r}" + (f" with {explain.format_fields(fields)}" if fields else "")
-        head = (
-            f"expected {wanted} to be scheduled {explain.times(count)}, "
-            f"but it was scheduled {explain.times(len(matching))}"
-            if count is not None
-            else f"expected {wanted} to be scheduled, but it was not"
-        )
-        lines = [head, *explain.near_misses([c for c in same_name if c not in matching], fields)]
-        lines += explain.rejected_and_similar(calls, name, "schedule", seen_name=bool(same_name))
-        raise AssertionError("\n".join(lines))
-
-    def assert_fetched(self, name: str, count: int | None = None) -> list[Call]:
-        """Assert a GET of `name` succeeded (`count` times if given)."""
-        return self._assert_operation(name, "get", "fetched", count)
-
-    def assert_deleted(self, name: str, count: int | None = None) -> list[Call]:
-        """Assert a DELETE of `name` was accepted (`count` times if given)."""
-        return self._assert_operation(name, "delete", "deleted", count)
-
-    def assert_no_violations(self) -> None:
-        """Assert no request broke the contract; the message explains each one that did."""
-        violations = self.violations
-        if violations:
-            raise AssertionError(
-                f"{len(violations)} Dapr Jobs contract violation(s):\n{explain_all(violations)}"
-            )
-
-    def _assert_operation(self, name: str, operation: Operation, verb: str, count: int | None) -> list[Call]:
-        calls = self.calls
-        matching = [c for c in calls if c.operation == operation and c.ok and c.job_name == name]
-        if (count is None and matching) or (count is not None and len(matching) == count):
-            return matching
-        head = (
-            f"expected {name!r} to be {verb} {explain.times(count)}, "
-            f"but it was {verb} {explain.times(len(matching))}"
-            if count is not None
-            else f"expected {name!r} to be {verb}, but it was not"
-        )
-        lines = [head, *explain.rejected_and_similar(calls, name, operation, seen_name=bool(matching))]
-        raise AssertionError("\n".join(lines))
-
-    def assert_triggered(
-        self, name: str, times: int | None = None, at: datetime | Sequence[datetime] | None = None
-    ) -> list[TriggerRecord]:
-        """Check that job `name` was delivered to the app; returns its attempts.
-
-        - no `times`/`at`: at least one attempt;
-        - `times=N`: exactly N attempts (every retry is an attempt; use 0 for "never");
-        - `at=datetime`: one attempt was scheduled at that instant;
-        - `at=[t1, t2, ...]`: the attempts' scheduled times are exactly these, in order.
-        On failure the AssertionError shows every trigger that fired, and similar job names.
-        """
-        return check_triggered(self.triggers, name, times=times, at=at)
-
-
-def check_triggered(
-    records: Sequence[TriggerRecord],
-    name: str,
-    times: int | None = None,
-    at: datetime | Sequence[datetime] | None = None,
-) -> list[TriggerRecord]:
-    """`Journal.assert_triggered` over any list of trigger records (e.g. what one move returned)."""
-    mine = [r for r in records if r.name == name and r.kind == "delivered"]
-    problems: list[str] = []
-    if times is not None and len(mine) != times:
-        problems.append(f"expected {times} trigger(s) of {name!r}, got {len(mine)}")
-    if times is None and at is None and not mine:
-        problems.append(f"expected {name!r} to be triggered, it never was")
-    if isinstance(at, datetime):
-        wanted = datetime_to_ns(at)
-        if not any(r.scheduled_ns == wanted for r in mine):
-            problems.append(f"expected a trigger of {name!r} at {format_rfc3339(wanted)}, none was")
-    elif at is not None:
-        wanted_list = [datetime_to_ns(t) for t in at]
-        got = [r.scheduled_ns for r in mine]
-        if got != wanted_list:
-            problems.append(
-                f"expected {name!r} triggered at [{', '.join(format_rfc3339(t) for t in wanted_list)}], "
-                f"got [{', '.join(format_rfc3339(t) for t in got)}]"
-            )
-    if problems:
-        raise AssertionError("\n".join([*problems, *explain.trigger_context(records, name)]))
-    return mine

@@ -12,9 +12,10 @@ from typing import Any, Literal
 
 from ..contract.model import JobSpec
 from ..engine.attempt import RecordKind, TriggerRecord
+from ..engine.autoclock import ClockJump
 from .findings import ContractWarning, Violation
 
-__all__ = ["Call", "Entry", "Operation", "Protocol", "RecordKind", "TriggerRecord"]
+__all__ = ["Call", "ClockJump", "Entry", "Operation", "Protocol", "RecordKind", "TriggerRecord"]
 
 Protocol = Literal["http", "grpc"]
 Operation = Literal["schedule", "get", "delete", "list", "delete_prefix", "other"]
@@ -28,7 +29,8 @@ class Call:
     (`POST /v1.0/jobs/x`, `/dapr.proto.runtime.v1.Dapr/ScheduleJob`); `body` what was sent (parsed JSON,
     the gRPC job as protojson-named fields, or raw bytes); `spec` the job as understood; `status` the
     HTTP status (over gRPC: the HTTP status grpc-gateway maps the code to); `response` what was
-    answered; `at` the virtual time; `violations`/`warnings` the contract findings.
+    answered; `at` the virtual time; `violations`/`warnings` the contract findings; `hint`, for a
+    refused call, what the caller could do instead (in its protocol's or SDK's words).
     """
 
     seq: int
@@ -44,6 +46,9 @@ class Call:
     error_code: str | None = None
     violations: tuple[Violation, ...] = ()
     warnings: tuple[ContractWarning, ...] = ()
+    hint: str | None = None
+    #: What an injected fault (`fake.faults`) answered this call with, or None for a real answer.
+    injected: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -51,8 +56,9 @@ class Call:
 
     def describe(self) -> str:
         outcome = f"{self.status}" + (f" {self.error_code}" if self.error_code else "")
-        return f"#{self.seq} {self.request} -> {outcome}"
+        injected = f" (injected: {self.injected})" if self.injected else ""
+        return f"#{self.seq} {self.request} -> {outcome}{injected}"
 
 
 #: Anything the journal holds, in the order it happened.
-Entry = Call | TriggerRecord
+Entry = Call | TriggerRecord | ClockJump

@@ -181,7 +181,9 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
             fields = job_fields(
                 job, overwrite=request.overwrite, with_policy=self._profile.failure_policy_exposed
             )
-            job_request = JobRequest(self.wire, _PATH + rpc, job.name, fields=fields, body=fields)
+            job_request = JobRequest(
+                self.wire, _PATH + rpc, job.name, fields=fields, body=fields, client=_client_of(context)
+            )
         self._finish(self.service.schedule(job_request), context)
         return _SCHEDULED
 
@@ -199,7 +201,7 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
 
     def _list(self, rpc: str, response_type: Any, context: grpc.ServicerContext) -> Any:
         self._authorize(rpc, context)
-        answer = self.service.list_jobs(JobRequest(self.wire, _PATH + rpc))
+        answer = self._finish(self.service.list_jobs(JobRequest(self.wire, _PATH + rpc)), context)
         exposed = self._profile.failure_policy_exposed
         return response_type(jobs=[job_to_proto(s.plan, with_policy=exposed) for s in answer.value])
 
@@ -209,7 +211,8 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
         self._authorize(rpc, context)
         prefix = request.name_prefix
         body = {"namePrefix": prefix} if request.HasField("name_prefix") else {}
-        self.service.delete_prefix(JobRequest(self.wire, _PATH + rpc, prefix, body=body))
+        answer = self.service.delete_prefix(JobRequest(self.wire, _PATH + rpc, prefix, body=body))
+        self._finish(answer, context)
         return response_type()
 
     # -- checks and errors ----------------------------------------------------------------------
@@ -258,3 +261,19 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
         assert answer.error is not None
         context.abort(grpc.StatusCode.UNIMPLEMENTED, answer.error.message)
         raise AssertionError("unreachable: context.abort raises")
+
+
+#: How each Dapr SDK names itself in the gRPC user-agent ("dapr-sdk-python/1.19.0 grpc-python/1.7x").
+_SDK_USER_AGENTS = (("dapr-sdk-python", "python"), ("dapr-sdk-go", "go"), ("dapr-sdk-java", "java"))
+
+
+def _client_of(context: grpc.ServicerContext) -> str | None:
+    """The caller's Dapr SDK, from its user-agent (None when it does not say)."""
+    agent = next((str(v) for k, v in context.invocation_metadata() if k == "user-agent"), "")
+    for marker, client in _SDK_USER_AGENTS:
+        if marker in agent:
+            return client
+    for marker, client in (("grpc-python", "python"), ("grpc-go", "go"), ("grpc-java", "java")):
+        if marker in agent:
+            return client
+    return None

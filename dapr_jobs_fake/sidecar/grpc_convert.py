@@ -33,6 +33,17 @@ HTTP_OF_CODE = {
     "ALREADY_EXISTS": 409,
     "INTERNAL": 500,
     "UNIMPLEMENTED": 501,
+    # the codes an injected `DaprError` may carry (`fake.faults`)
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "DEADLINE_EXCEEDED": 504,
+    "PERMISSION_DENIED": 403,
+    "RESOURCE_EXHAUSTED": 429,
+    "FAILED_PRECONDITION": 400,
+    "ABORTED": 409,
+    "OUT_OF_RANGE": 400,
+    "UNAVAILABLE": 503,
+    "DATA_LOSS": 500,
 }
 
 

@@ -19,13 +19,17 @@ from ..contract.deepjson import loads
 from ..contract.errors import DaprError, Rejected, Row
 from ..contract.model import JobPlan
 from ..contract.protojson import compact_json, job_json
+from ..golang.http1 import GoHttpRules
 from ..golang.url import BadEscape, go_path_clean, go_query_unescape, route_path
 from ..journal.records import Operation
 from ..journal.records import Protocol as WireProtocol
-from .http_server import MAX_BODY_BYTES, read_body
+from .http_server import MAX_BODY_BYTES, BodyUnreadable, read_body
 from .service import Answer, JobRequest, JobsService
 
 _HEALTH_PATHS = ("/v1.0/healthz", "/v1.0/healthz/outbound")
+#: daprd's tracing middleware puts a `traceparent` on every API answer; with tracing off (standalone, no
+#: configuration) it is the all-zero one (recorded from real daprd 1.14 to 1.18, docs/conformance.md).
+TRACEPARENT = "00-00000000000000000000000000000000-0000000000000000-00"
 #: A route mounted from above: `(request, cleaned path) -> Response`, or None to pass it on.
 Mount = Callable[[Request, str], Response | None]
 
@@ -71,6 +75,8 @@ class HttpJobsApi:
         self._metadata = metadata
         #: Routes mounted from above (the CLI's control API), tried before the Dapr routes.
         self.mounts: list[Mount] = []
+        self._rules = GoHttpRules()
+        self._rules_profile: Any = None
         #: What `unknown_route` suggests instead (a layer above may know better, e.g. the CLI).
         self.route_hint = (
             "to fake another Dapr API on this port, register an expectation on fake.httpserver "
@@ -80,12 +86,15 @@ class HttpJobsApi:
     # -- entry points ---------------------------------------------------------------------------
     def front(self, request: Request) -> Response | None:
         """Answer a Dapr route, or None to let the test's own expectations have the request."""
-        described = f"{_method(request)} {_raw_path(request)}"
-        raw = read_body(request)  # always consumed: the connection stays in step for the next request
+        described = f"{_method(request)} {_shown(_raw_path(request))}"
         try:
-            path = go_path_clean(route_path(_raw_path(request).split("?", 1)[0]))
+            path = go_path_clean(route_path(_routed_path(request)))
         except BadEscape as err:
-            # net/http refuses the request line itself: "400 Bad Request", before any daprd code.
+            # net/http refuses the request line itself: "400 Bad Request", before any daprd code, and
+            # closes the connection (journaled all the same, so that a test sees why).
+            refuse = request.environ.get("dapr_jobs_fake.refuse")
+            if refuse is not None:
+                refuse()
             return self._refuse(described, "other", None, rows.URL_BAD_ESCAPE, detail=str(err))
         if len(path) > 1:
             path = path.rstrip("/")
@@ -97,12 +106,14 @@ class HttpJobsApi:
         if method == "GET" and path in _HEALTH_PATHS:
             return empty_response(204)
         token = self._api_token()
-        if token and not _same(request.headers.get("dapr-api-token"), token):
+        if token and not _same(go_header(request, "Dapr-Api-Token"), token):
             return self._refuse(
                 described, "other", None, rows.AUTH_TOKEN, carrier="header", problem="missing or wrong"
             )
         if method == "GET" and path == "/v1.0/metadata":
-            return Response(compact_json(self._metadata()), status=200, content_type="application/json")
+            metadata = Response(compact_json(self._metadata()), status=200, content_type="application/json")
+            metadata.headers["Traceparent"] = TRACEPARENT
+            return metadata
         route = self._job_route(path)
         if route is None:
             return None
@@ -116,13 +127,17 @@ class HttpJobsApi:
             return self._answer(self.service.get(JobRequest(self.wire, described, name), as_json=True))
         if method == "DELETE":
             return self._answer(self.service.delete(JobRequest(self.wire, described, name)))
+        try:  # daprd's UniversalHTTPHandler reads the body of POST only (GET, DELETE: SkipInputBody)
+            raw = read_body(request)
+        except BodyUnreadable as err:
+            return self._refuse(described, "schedule", name, rows.BODY_UNREADABLE, detail=str(err))
         if raw is None:
             return self._refuse(described, "schedule", name, rows.BODY_TOO_LARGE, limit=str(MAX_BODY_BYTES))
         return self._answer(self.service.schedule(JobRequest(self.wire, described, name, raw=raw)))
 
     def unknown_route(self, request: Request) -> Response:
         """daprd's service-invocation fallback (§2), recorded as a violation with a hint."""
-        raw_path = _raw_path(request)
+        raw_path = _shown(_raw_path(request))
         profile = self.service.contract.profile
         return self._refuse(
             f"{_method(request)} {raw_path}",
@@ -130,11 +145,24 @@ class HttpJobsApi:
             None,
             rows.ROUTE_UNKNOWN,
             method=_method(request),
-            path=raw_path.split("?", 1)[0],
+            path=_shown(_routed_path(request)),
             version=profile.key,
             paths=", ".join(profile.job_paths()),
             route_hint=self.route_hint,
         )
+
+    def go_rules(self) -> GoHttpRules:
+        """How the emulated daprd's Go reads requests (`golang.http1`), from the profile."""
+        profile = self.service.contract.profile
+        if self._rules_profile is not profile:
+            self._rules = GoHttpRules(
+                max_header_bytes=profile.max_header_bytes,
+                chunk_lines_crlf_only=profile.go_chunk_lines_crlf_only,
+                content_length_checked_when_chunked=profile.go_content_length_checked_when_chunked,
+                empty_header_name_skipped=profile.go_empty_header_name_skipped,
+            )
+            self._rules_profile = profile
+        return self._rules
 
     # -- helpers --------------------------------------------------------------------------------
     def _job_route(self, path: str) -> str | None:
@@ -157,10 +185,16 @@ class HttpJobsApi:
             payload, content_type = error.http_body()
             response = Response(payload, status=error.http_status)
             response.headers["Content-Type"] = content_type
-            return response
-        if answer.value is not None:
-            return Response(answer.value, status=answer.call.status, content_type="application/json")
-        return empty_response(answer.call.status)
+            if error.shape == "bare":  # net/http's own answer: no daprd middleware saw the request
+                return response
+            if error.shape in ("unauthorized", "text"):  # Go's http.Error
+                response.headers["X-Content-Type-Options"] = "nosniff"
+        elif answer.value is not None:
+            response = Response(answer.value, status=answer.call.status, content_type="application/json")
+        else:
+            response = empty_response(answer.call.status)
+        response.headers["Traceparent"] = TRACEPARENT
+        return response
 
 
 def _method(request: Request) -> str:
@@ -170,12 +204,41 @@ def _method(request: Request) -> str:
 
 
 def _raw_path(request: Request) -> str:
+    """The request target as sent: Go keeps its bytes, here UTF-8 text with any other byte as a
+    surrogate escape (what `golang.url` reads)."""
+    go = request.environ.get("dapr_jobs_fake.request")
+    if go is not None:
+        return str(go.target.decode("utf-8", "surrogateescape"))
     return str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path)
 
 
+def _routed_path(request: Request) -> str:
+    """The path chi routes on, still escaped: the target's, the absolute form's too (RFC 9112 §3.2.2,
+    `url.ParseRequestURI`), without the query."""
+    go = request.environ.get("dapr_jobs_fake.request")
+    if go is not None:
+        return str(go.path.decode("utf-8", "surrogateescape"))
+    return _raw_path(request).split("?", 1)[0]
+
+
+def _shown(text: str) -> str:
+    """`text` for the journal: bytes that are not UTF-8 as `\\xNN`."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def go_header(request: Request, key: str) -> str | None:
+    """`r.Header.Get(key)` (canonical `key`): the first value, as textproto trimmed it; None without
+    one. Falls back to werkzeug's headers for requests not served by `GoFramingHandler`."""
+    go = request.environ.get("dapr_jobs_fake.request")
+    if go is None:
+        return request.headers.get(key)
+    values = go.headers.get(key)
+    return str(values[0]) if values else None
+
+
 def _same(sent: str | None, token: str) -> bool:
-    """Compare tokens in constant time (`hmac.compare_digest`), as a token check should."""
-    return sent is not None and hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), token.encode())
+    """daprd's `v != token` on bytes (header values are Latin-1 text here), in constant time."""
+    return sent is not None and hmac.compare_digest(sent.encode("latin-1", "replace"), token.encode())
 
 
 def empty_response(status: int) -> Response:

@@ -45,6 +45,12 @@ class Wire(Protocol):
         ...
 
 
+class FaultPoint(Protocol):
+    """Where injected faults hook in (`sidecar.faults.Faults.intercept`)."""
+
+    def intercept(self, request: JobRequest, operation: Operation) -> Rejected | None: ...
+
+
 @dataclass(frozen=True)
 class JobRequest:
     """One Jobs API request, protocol-neutral.
@@ -52,7 +58,8 @@ class JobRequest:
     `described` is the journal's one-line description; `name` the job name (or prefix) as the wire
     carried it; `raw` an HTTP body for the contract to decode, or `fields` a gRPC job already turned
     into protojson-named fields (`has_job` False when the ScheduleJobRequest had none); `body` what
-    the journal shows as sent.
+    the journal shows as sent; `client` the caller's SDK when its user-agent tells ("python", "go",
+    "java"), so hints use its words.
     """
 
     wire: Wire
@@ -62,6 +69,7 @@ class JobRequest:
     fields: dict[str, Any] | None = None
     has_job: bool = True
     body: Any = None
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,8 @@ class JobsService:
         self.clock = clock
         self._last_now: tuple[int, datetime] = (0, ns_to_datetime(0))
         self._local = threading.local()
+        #: Injected faults (`sidecar.faults.Faults`), asked where daprd calls the Scheduler.
+        self.faults: FaultPoint | None = None
 
     # -- use cases ------------------------------------------------------------------------------
     def schedule(self, request: JobRequest) -> Answer:
@@ -116,6 +126,10 @@ class JobsService:
             return self._reject(request, "schedule", draft, rejected)
         spec = draft.spec
         draft.name = spec.name
+        try:
+            injected = self._intercept(request, "schedule")
+        except Rejected as rejected:
+            return self._reject(request, "schedule", draft, rejected)
         with self.applying():  # a refusal that depends on stored jobs is journaled in the engine's order
             try:
                 plan = contract.plan(spec, self.clock.now_ns(), protocol)
@@ -124,6 +138,8 @@ class JobsService:
             except Rejected as rejected:
                 return self._reject(request, "schedule", draft, rejected)
             self.engine.upsert(plan)
+            if injected is not None:  # the Scheduler stored it, the caller got the fault's answer
+                return self._reject(request, "schedule", draft, injected)
             return Answer(self._record(request, "schedule", draft, request.wire.ok_status("schedule"), None))
 
     def get(self, request: JobRequest, *, as_json: bool) -> Answer:
@@ -131,6 +147,10 @@ class JobsService:
         answered, so a gRPC-created job whose `data` protojson cannot render fails with 500 (§4)."""
         name = request.name or ""
         draft = _Draft(name, request.body)
+        try:
+            self._intercept(request, "get")
+        except Rejected as rejected:
+            return self._reject(request, "get", draft, rejected)
         with self.applying():
             try:
                 self._check_name(request, name, "get")
@@ -152,9 +172,12 @@ class JobsService:
         name = request.name or ""
         draft = _Draft(name, request.body)
         try:
+            injected = self._intercept(request, "delete")
             self._check_name(request, name, "delete")
             with self.applying():
                 self.engine.delete(name)
+                if injected is not None:  # deleted, but the caller got the fault's answer
+                    raise injected
                 call = self._record(request, "delete", draft, request.wire.ok_status("delete"), None)
             return Answer(call)
         except Rejected as rejected:
@@ -162,6 +185,10 @@ class JobsService:
 
     def list_jobs(self, request: JobRequest) -> Answer:
         """This app's jobs in the Scheduler's etcd key order, i.e. by name (§14)."""
+        try:
+            self._intercept(request, "list")
+        except Rejected as rejected:
+            return self._reject(request, "list", _Draft(None, request.body), rejected)
         with self.applying():
             states = sorted(self.jobs(), key=lambda state: state.name)
             call = self._record(
@@ -175,9 +202,15 @@ class JobsService:
 
     def delete_prefix(self, request: JobRequest) -> Answer:
         """Delete every job whose name starts with the prefix; unset or "" deletes them all (§14)."""
+        draft = _Draft(request.name or None, request.body)
+        try:
+            injected = self._intercept(request, "delete_prefix")
+        except Rejected as rejected:
+            return self._reject(request, "delete_prefix", draft, rejected)
         with self.applying():
             deleted = self.engine.delete_prefix(request.name or "")
-            draft = _Draft(request.name or None, request.body)
+            if injected is not None:
+                return self._reject(request, "delete_prefix", draft, injected)
             call = self._record(
                 request, "delete_prefix", draft, request.wire.ok_status("delete_prefix"), deleted
             )
@@ -206,6 +239,12 @@ class JobsService:
             self._local.depth = depth
             if depth == 0:
                 self.journal.flush()
+
+    def _intercept(self, request: JobRequest, operation: Operation) -> Rejected | None:
+        """An injected fault where daprd calls the Scheduler: raises its answer (after its delay,
+        outside every lock), or returns it when the Scheduler still applies the write."""
+        faults = self.faults
+        return None if faults is None else faults.intercept(request, operation)
 
     def _check_name(self, request: JobRequest, name: str, operation: str) -> None:
         """GET/DELETE: gRPC refuses an empty name before the Scheduler (§5.2); then the validator."""
@@ -251,7 +290,7 @@ class JobsService:
                     rejected.location(protocol, operation),
                     rejected.rule,
                     rejected.explanation,
-                    rejected.hint(protocol),
+                    rejected.hint(protocol, request.client),
                     rejected.row.section,
                 ),
             )
@@ -259,7 +298,12 @@ class JobsService:
         if draft.suspicions:
             warnings = tuple(
                 ContractWarning(
-                    request.described, s.location, s.rule, s.message, s.hint(protocol), s.row.section
+                    request.described,
+                    s.location,
+                    s.rule,
+                    s.message,
+                    s.hint(protocol, request.client),
+                    s.row.section,
                 )
                 for s in draft.suspicions
             )
@@ -276,4 +320,6 @@ class JobsService:
             error_code=rejected.error.error_code if rejected else None,
             violations=violations,
             warnings=warnings,
+            injected=getattr(rejected, "injected", None),
+            hint=rejected.hint(protocol, request.client) if rejected is not None else None,
         )

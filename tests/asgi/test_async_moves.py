@@ -165,3 +165,18 @@ async def test_http_app_served_on_the_test_loop_answers(dapr_jobs: DaprJobsFake)
         assert paths == ["/job/over-http"]
     finally:
         server.close()
+
+
+async def test_grpc_app_target_works_from_an_async_move_s10_2(
+    dapr_jobs: DaprJobsFake, grpc_app: tuple[Any, str, Any]
+) -> None:
+    """The gRPC app is called from the move's worker thread: the test's loop keeps running."""
+    application, address, _recorder = grpc_app
+    seen: list[str] = []
+    application.job_event("over-grpc")(lambda event: seen.append(event.name))
+    dapr_jobs.app_grpc_address = address
+    schedule(dapr_jobs, "over-grpc", {"dueTime": "1s"})
+    ticker = asyncio.create_task(asyncio.sleep(0))
+    [record] = await dapr_jobs.clock.advance_async(seconds=1)
+    assert ticker.done()  # the loop ran while the move was in progress
+    assert (record.succeeded, record.via, seen) == (True, "OnJobEvent", ["over-grpc"])

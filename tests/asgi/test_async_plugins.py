@@ -69,7 +69,9 @@ def test_the_app_was_shut_down_after_the_test():
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", *args)
+    return pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:randomly", *args
+    )
 
 
 def test_pytest_asyncio_strict_mode(pytester: pytest.Pytester) -> None:

@@ -96,7 +96,14 @@ def test_already_exists_hint_speaks_the_callers_protocol__s5_2(contract: Contrac
     assert found.error.http_status == 409
     assert "job already exists: 'app||default||app||a'" in found.error.message
     assert '"overwrite": true' in (found.hint("http") or "")
-    assert "overwrite=True" in (found.hint("grpc") or "")
+    assert "overwrite=True" in (found.hint("grpc") or "")  # an unknown gRPC client: every SDK's words
+    assert "Overwrite: true" in (found.hint("grpc") or "")
+    assert (
+        found.hint("grpc", "go") == "set Overwrite: true on the *client.Job to replace it, or delete it first"
+    )
+    assert "setOverwrite(true)" in (found.hint("grpc", "java") or "")
+    assert found.hint("http", "go") == found.hint("http")  # over HTTP the SDK does not matter
+    assert not found.violation  # a state answer (issue 12, item 3)
 
 
 def test_name_location_follows_the_protocol_and_operation() -> None:
