@@ -19,8 +19,10 @@ serve: $(INSTALLED)
 	$(BIN)/dapr-jobs-fake $(ARGS)
 
 # The test suite, in parallel (real-runtime recording and other-language clients are separate).
+# The suite starts many Python processes (pytester runs, the CLI): with PYTHONDONTWRITEBYTECODE set,
+# each would compile every module again, so bytecode caching is on for it (__pycache__ is ignored).
 test: $(INSTALLED)
-	$(BIN)/python -m pytest -n auto -q -p no:cacheprovider $(ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist worksteal -q -p no:cacheprovider $(ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import warnings
@@ -69,14 +68,17 @@ def issue_warnings(item: pytest.Item, fakes: list[DaprJobsFake], *, quietly: boo
     """
     path, line, _ = item.location
     filename = str(item.path) if getattr(item, "path", None) else path
+    promoted: list[str] = []
     for fake in fakes:
         for finding in fake.journal.take_new_warnings():
-            warning = DaprJobsContractWarning(finding)
-            if quietly:
-                with contextlib.suppress(DaprJobsContractWarning):
-                    warnings.warn_explicit(warning, DaprJobsContractWarning, filename, (line or 0) + 1)
-            else:
-                warnings.warn_explicit(warning, DaprJobsContractWarning, filename, (line or 0) + 1)
+            try:
+                warnings.warn_explicit(
+                    DaprJobsContractWarning(finding), DaprJobsContractWarning, filename, (line or 0) + 1
+                )
+            except DaprJobsContractWarning as error:  # promoted to an error (-W error::..., filterwarnings)
+                promoted.append(str(error))
+    if promoted and not quietly:
+        pytest.fail("\n".join(promoted), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -32,8 +32,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-settings.register_profile("dev")
+# Generation and examples are cheap, but a parallel run on a loaded 2-core machine can stall a worker
+# for seconds: timing health checks and deadlines would then fail tests for the machine's load.
+_UNTIMED = [HealthCheck.too_slow]
+settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, deadline=None, suppress_health_check=_UNTIMED
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=_UNTIMED)
 settings.register_profile("long", max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 

@@ -24,12 +24,19 @@ def _test_files() -> list[tuple[str, str]]:
     return files
 
 
-@pytest.mark.parametrize(("name", "code"), _test_files(), ids=[n for n, _ in _test_files()])
-def test_readme_test_file_passes(pytester: pytest.Pytester, name: str, code: str) -> None:
-    pytester.makepyfile(**{name.removesuffix(".py"): code})
-    async_plugins = ("pytest_asyncio.plugin",) if "pytest.mark.asyncio" in code else ()
-    result = run_pytest(pytester, plugins=async_plugins)
-    result.assert_outcomes(passed=len(re.findall(r"\n(?:async )?def test_", code)))
+def test_readme_and_docs_test_files_pass(pytester: pytest.Pytester) -> None:
+    """Every `# file:` example of README.md and docs/ as a pytest project: one run for all of them
+    (a pytest start-up each would cost seconds), each file's tests checked by name."""
+    files = _test_files()
+    assert len(files) >= 8
+    pytester.makepyfile(**{name.removesuffix(".py"): code for name, code in files})
+    result = run_pytest(pytester, "-rA", plugins=("pytest_asyncio.plugin",))
+    output = result.stdout.str()
+    for name, code in files:
+        for test in re.findall(r"\n(?:async )?def (test_\w+)", code):
+            assert f"PASSED {name}::{test}" in output, f"{name}::{test} did not pass:\n{output[-3000:]}"
+    expected = sum(len(re.findall(r"\n(?:async )?def test_", code)) for _, code in files)
+    result.assert_outcomes(passed=expected)
 
 
 def test_readme_plain_python_snippets_run() -> None:

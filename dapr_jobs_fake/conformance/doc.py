@@ -63,8 +63,9 @@ on every interface whatever its flags say (1.14 to 1.18), so `record` re-execute
 enabled): daprd, the Scheduler, the test apps and the recording client all run in a namespace whose only
 interface is loopback, so none of their servers can be reached from outside and nothing in there reaches
 the network. Where no namespace can be made (no `unshare`, user namespaces disabled), `record` refuses
-and says why. The real-runtime tests (tests/conformance) run the same way and are skipped, saying how
-to build the binaries, when those are absent.
+and says why. The real-runtime tests (tests/conformance) run the same way, only when asked for with
+`DAPR_JOBS_FAKE_REAL_DAPR=1` (they start real processes: a separate command, not part of `make test`),
+and are skipped, saying how to build the binaries, when those are absent.
 """
 
 

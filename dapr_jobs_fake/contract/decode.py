@@ -141,11 +141,7 @@ def parse_json(raw: bytes, duplicates: list[str] | None = None) -> Any:
             f'the key "{dup.key}" appears twice in one object',
         ) from None
     except json.JSONDecodeError as err:
-        try:
-            words = syntax_error(text)
-        except RecursionError:  # the lexer recurses per level; a deep body falls back to json's words
-            words = None
-        words = words or f"syntax error (line {err.lineno}:{err.colno}): {err.msg}"
+        words = syntax_error(text) or f"syntax error (line {err.lineno}:{err.colno}): {err.msg}"
         raise DecodeError(f"proto: {words}", "$", f"the body is not valid JSON: {err.msg}") from None
     except ValueError as err:  # NaN / Infinity
         raise DecodeError(

@@ -122,18 +122,22 @@ class _Decoder:
             return self.last == ""
         return self.last == "name" if self.stack[-1] == "object" else self.last in ("array", "comma")
 
+    def _unexpected(self, offset: int) -> _Failure:
+        """A token where none of its kind may be (its position is worked out only when it fails:
+        counting lines for every token would make long bodies quadratic)."""
+        return self.fail(offset, f"unexpected token {self.text[offset : self.pos]}")
+
     def read(self) -> tuple[str, int, str]:
         """The next token, checked against what came before (`Decoder.Read`)."""
         kind, offset, raw = self._next()
-        unexpected = self.fail(offset, f"unexpected token {self.text[offset : self.pos]}")
         if kind == "eof":
             if self.stack:
                 raise _Failure("unexpected EOF")
         elif kind in ("null", "bool", "number") and not self._value_next():
-            raise unexpected
+            raise self._unexpected(offset)
         elif kind == "string" and not self._value_next():
             if self.last not in ("object", "comma"):
-                raise unexpected
+                raise self._unexpected(offset)
             while self.pos < len(self.text) and self.text[self.pos] in " \n\r\t":
                 self.pos += 1
             if self.pos == len(self.text):
@@ -146,57 +150,81 @@ class _Decoder:
             self.names.append(NameToken(tuple(self.path), raw, offset))
         elif kind in ("object", "array"):
             if not self._value_next():
-                raise unexpected
+                raise self._unexpected(offset)
             self.stack.append(kind)
         elif kind == "object-close":
             if not self.stack or self.last in ("name", "comma") or self.stack[-1] != "object":
-                raise unexpected
+                raise self._unexpected(offset)
             self.stack.pop()
         elif kind == "array-close":
             if not self.stack or self.last == "comma" or self.stack[-1] != "array":
-                raise unexpected
+                raise self._unexpected(offset)
             self.stack.pop()
         elif kind == "comma" and (
             not self.stack or self.last not in (*_SCALAR, "object-close", "array-close")
         ):
-            raise unexpected
+            raise self._unexpected(offset)
         self.last = kind
         return kind, offset, raw
 
     def value(self) -> None:
-        """Read one value, keeping `path` (the keys and indexes leading to where the reader is)."""
+        """Read one value, keeping `path` (the keys and indexes leading to where the reader is).
+
+        Iterative, one entry in `frames` per open container (-1 for an object, else the index of the
+        array's next item), so no nesting depth exhausts Python's stack; it reads the tokens, and fails
+        at the token, that protobuf-go's recursive reader would."""
+        frames: list[int] = []
         kind, offset, raw = self.read()
-        if kind == "object":
-            while True:
-                kind, offset, raw = self.read()
-                if kind == "object-close":
-                    return
-                if kind == "comma":
-                    continue
-                if kind != "name":
-                    raise self.fail(offset, f"unexpected token {raw}")
-                self.path.append(raw)
-                self.value()
-                self.path.pop()
-        elif kind == "array":
-            index = 0
-            while True:
-                if self._peek_close("]"):
+        while True:
+            opened = kind in ("object", "array")
+            if opened:
+                frames.append(-1 if kind == "object" else 0)
+            elif kind not in _SCALAR:
+                raise self.fail(offset, f"unexpected token {raw}")
+            following = self._next_value(frames, opened)
+            if following is None:
+                return
+            kind, offset, raw = following
+
+    def _next_value(self, frames: list[int], opened: bool) -> tuple[str, int, str] | None:
+        """After a value (or the opening of a container, `opened`): close what ends and return the
+        token that begins the next value, or None once the outermost value is complete."""
+        while frames:
+            top = frames[-1]
+            if top < 0:  # an object: members until its `}`
+                if not opened:
+                    self.path.pop()
+                while True:
+                    kind, offset, raw = self.read()
+                    if kind == "object-close":
+                        break
+                    if kind == "comma":
+                        continue
+                    if kind != "name":
+                        raise self.fail(offset, f"unexpected token {raw}")
+                    self.path.append(raw)
+                    return self.read()
+            else:  # an array: items until its `]`
+                closed = False
+                if not opened:
+                    self.path.pop()
+                    frames[-1] = top = top + 1
+                    closed = self.read()[0] == "array-close"  # else the comma `read` allowed
+                if not closed and self._peek_close("]"):
                     self.read()
-                    return
-                self.path.append(index)
-                self.value()
-                self.path.pop()
-                index += 1
-                kind, offset, raw = self.read()
-                if kind == "array-close":
-                    return
-        elif kind not in _SCALAR:
-            raise self.fail(offset, f"unexpected token {raw}")
+                    closed = True
+                if not closed:
+                    self.path.append(top)
+                    return self.read()
+            frames.pop()
+            opened = False
+        return None
 
     def _peek_close(self, char: str) -> bool:
-        rest = self.text[self.pos :].lstrip(" \n\r\t")
-        return rest.startswith(char)
+        text, i = self.text, self.pos
+        while i < len(text) and text[i] in " \n\r\t":
+            i += 1
+        return text.startswith(char, i)
 
 
 def _go_quote(char: str) -> str:

@@ -9,6 +9,7 @@ while the test's loop still exists).
 from __future__ import annotations
 
 import pytest
+from pytester_support import run_pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("asgi_lifespan")
@@ -68,47 +69,36 @@ def test_the_app_was_shut_down_after_the_test():
 """
 
 
-def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:randomly", *args
-    )
+def _run(pytester: pytest.Pytester, *plugins: str) -> pytest.RunResult:
+    return run_pytest(pytester, "-rA", plugins=plugins)
 
 
 def test_pytest_asyncio_strict_mode(pytester: pytest.Pytester) -> None:
     pytest.importorskip("pytest_asyncio")
     pytester.makeini("[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(APP + ASYNCIO_TESTS.format(marker="@pytest.mark.asyncio"))
-    _run(pytester).assert_outcomes(passed=2)
+    _run(pytester, "pytest_asyncio.plugin").assert_outcomes(passed=2)
 
 
 def test_pytest_asyncio_auto_mode(pytester: pytest.Pytester) -> None:
     pytest.importorskip("pytest_asyncio")
     pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(APP + ASYNCIO_TESTS.format(marker=""))
-    _run(pytester).assert_outcomes(passed=2)
+    _run(pytester, "pytest_asyncio.plugin").assert_outcomes(passed=2)
 
 
-def test_anyio_plugin_on_asyncio(pytester: pytest.Pytester) -> None:
-    pytest.importorskip("anyio")
-    pytester.makepyfile(
-        APP
-        + """
+ANYIO_ASYNCIO = (
+    APP
+    + """
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
 """
-        + ASYNCIO_TESTS.format(marker="@pytest.mark.anyio")
-    )
-    _run(pytester, "-p", "no:asyncio").assert_outcomes(passed=2)
-
-
-def test_anyio_plugin_on_trio(pytester: pytest.Pytester) -> None:
-    """Under trio, async handlers run on the test's trio loop; an ASGI app (asyncio-bound through
-    asgi-lifespan) runs on the fake's portal loop."""
-    pytest.importorskip("trio")
-    pytester.makepyfile(
-        APP
-        + """
+    + ASYNCIO_TESTS.format(marker="@pytest.mark.anyio")
+)
+ANYIO_TRIO = (
+    APP
+    + """
 import trio
 
 
@@ -139,5 +129,21 @@ async def test_trio_handlers_and_an_asgi_app(dapr_jobs):
 def test_the_app_was_shut_down_after_the_test():
     assert events == ["startup", "shutdown"]
 """
-    )
-    _run(pytester, "-p", "no:asyncio").assert_outcomes(passed=2)
+)
+
+
+def test_anyio_plugin_on_asyncio_and_trio(pytester: pytest.Pytester) -> None:
+    """anyio's plugin on asyncio, and on trio, where async handlers run on the test's trio loop and an
+    ASGI app (asyncio-bound through asgi-lifespan) runs on the fake's portal loop. One run, two files."""
+    pytest.importorskip("anyio")
+    pytest.importorskip("trio")
+    pytester.makepyfile(test_on_asyncio=ANYIO_ASYNCIO, test_on_trio=ANYIO_TRIO)
+    result = _run(pytester, "anyio.pytest_plugin")
+    result.assert_outcomes(passed=4)
+    for line in (
+        "PASSED test_on_asyncio.py::test_trigger_reaches_the_app_on_the_test_loop",
+        "PASSED test_on_asyncio.py::test_the_app_was_shut_down_after_the_test",
+        "PASSED test_on_trio.py::test_trio_handlers_and_an_asgi_app",
+        "PASSED test_on_trio.py::test_the_app_was_shut_down_after_the_test",
+    ):
+        assert line in result.stdout.str()

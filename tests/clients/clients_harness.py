@@ -85,6 +85,8 @@ class FakeCli:
             "--clock", "manual", "--start", START, *extra,
         ]  # fmt: skip
         self.base_url = f"http://127.0.0.1:{self.http_port}"
+        # The control API asks for the fake's API token too (cli/control_api.py), so send it when set.
+        self.api_token = extra[extra.index("--api-token") + 1] if "--api-token" in extra else None
         self.grpc_address = f"127.0.0.1:{self.grpc_port}"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -129,8 +131,10 @@ class FakeCli:
         pytest.fail(f"the fake did not answer /v1.0/healthz with 204 within {timeout}s:\n{self.describe()}")
 
     def control(self, route: str) -> Any:
-        """`GET /_dapr-jobs-fake/<route>`, decoded."""
-        with urllib.request.urlopen(f"{self.base_url}/_dapr-jobs-fake/{route}", timeout=10) as answer:
+        """`GET /_dapr-jobs-fake/<route>`, decoded (with the fake's `dapr-api-token` when it has one)."""
+        headers = {"dapr-api-token": self.api_token} if self.api_token else {}
+        request = urllib.request.Request(f"{self.base_url}/_dapr-jobs-fake/{route}", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
 
     def calls(self) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ and what the real-runtime tests need (binaries, a private network namespace), or
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def replayed() -> Callable[[str], Report]:
 def real_binaries() -> tuple[Path, Path]:
     """daprd and Scheduler of REAL_VERSION, or a skip saying how to build them, or why no private
     network namespace can be made (the real runtime runs only inside one)."""
+    if os.environ.get("DAPR_JOBS_FAKE_REAL_DAPR") != "1":
+        pytest.skip(
+            "the real runtime is a separate command: set DAPR_JOBS_FAKE_REAL_DAPR=1 to run these tests "
+            "(they start real daprd and Scheduler processes)"
+        )
     version = REAL_VERSION
     daprd, scheduler = default_binaries(version)
     missing = [str(path) for path in (daprd, scheduler) if not path.is_file()]

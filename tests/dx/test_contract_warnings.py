@@ -3,98 +3,91 @@
 Each warning the journal records (a request Dapr accepts but likely did not mean, §3/§4; a trigger
 with no app, §8; JSON data delivered to a gRPC app, §10.2) is issued once at the end of the test as a
 `DaprJobsContractWarning` pointing at the test, so pytest's summary shows it and `-W error::...`
-fails the test.
+fails the test. One pytest project holds every case (a pytest start-up per case would cost seconds).
 """
 
 from __future__ import annotations
 
 import pytest
+from pytester_support import run_pytest
 
-UNKNOWN_KEY_TEST = """
+PROJECT = """
+import pytest
 import requests
 
+
+def post(fake, name, body):
+    assert requests.post(f"{fake.url}/v1.0/jobs/{name}", json=body).status_code == 204
+
+
 def test_typo_in_a_key(dapr_jobs):
-    r = requests.post(dapr_jobs.url + "/v1.0/jobs/typo", json={"dueTIme": "1s", "schedule": "@daily"})
-    assert r.status_code == 204
+    post(dapr_jobs, "typo", {"dueTIme": "1s", "schedule": "@daily"})
+
+
+def test_nothing_receives_it(dapr_jobs):
+    post(dapr_jobs, "lonely", {"schedule": "@every 1s", "repeats": 3})
+    dapr_jobs.clock.advance(seconds=10)
+    assert all(not r.delivered for r in dapr_jobs.triggers)
+
+
+@pytest.mark.dapr_jobs(dapr_version="1.18.2")
+def test_no_data_on_1_18_2(dapr_jobs):
+    post(dapr_jobs, "bare", {"dueTime": "1s"})
+
+
+@pytest.mark.dapr_jobs(dapr_version="1.18.3")
+def test_no_data_on_1_18_3(dapr_jobs):
+    post(dapr_jobs, "bare", {"dueTime": "1s"})
+
+
+@pytest.mark.filterwarnings("ignore::dapr_jobs_fake.DaprJobsContractWarning")
+def test_filtered_out(dapr_jobs):
+    post(dapr_jobs, "typo2", {"dueTIme": "1s", "schedule": "@daily"})
 """
 
 
-def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:randomly", *args
-    )
-
-
-def test_unknown_key_shows_in_the_warnings_summary_s3(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(UNKNOWN_KEY_TEST)
-    result = _run(pytester)
-    result.assert_outcomes(passed=1, warnings=1)
+def test_warnings_show_in_the_summary_at_their_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_project=PROJECT)
+    result = run_pytest(pytester)
+    # typo (§3), the trigger nothing receives (once, though it fell due 3 times: §8), 1.18.2's data-less
+    # HTTP job (§4); not 1.18.3's (fixed there), not the filtered one
+    result.assert_outcomes(passed=5, warnings=3)
+    out = result.stdout.str()
     result.stdout.fnmatch_lines(
         [
-            "*test_unknown_key_shows_in_the_warnings_summary_s3.py:*: DaprJobsContractWarning: Dapr Jobs "
-            "contract warning: POST /v1.0/jobs/typo: $.dueTIme is not a field*",
+            "test_project.py::test_typo_in_a_key",
+            "*test_project.py:*: DaprJobsContractWarning: Dapr Jobs contract warning: "
+            "POST /v1.0/jobs/typo: $.dueTIme is not a field*",
             "*see: docs/contract.md#body-unknown-key*",
         ]
     )
-
-
-def test_warnings_can_be_promoted_to_errors_s3(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(UNKNOWN_KEY_TEST)
-    result = _run(pytester, "-W", "error::dapr_jobs_fake.DaprJobsContractWarning")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*DaprJobsContractWarning*dueTIme*"])
-
-
-def test_filterwarnings_marker_ignores_them(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        "import pytest\n"
-        "pytestmark = pytest.mark.filterwarnings('ignore::dapr_jobs_fake.DaprJobsContractWarning')\n"
-        + UNKNOWN_KEY_TEST
-    )
-    _run(pytester).assert_outcomes(passed=1)
-
-
-def test_trigger_without_an_app_warns_once_naming_the_job_s8(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import requests
-
-        def test_nothing_receives_it(dapr_jobs):
-            body = {"schedule": "@every 1s", "repeats": 3}
-            assert requests.post(dapr_jobs.url + "/v1.0/jobs/lonely", json=body).status_code == 204
-            dapr_jobs.clock.advance(seconds=10)
-            assert all(not r.delivered for r in dapr_jobs.triggers)
-        """
-    )
-    result = _run(pytester)
-    result.assert_outcomes(passed=1, warnings=1)
     result.stdout.fnmatch_lines(
         [
+            "test_project.py::test_nothing_receives_it",
             "*trigger of 'lonely' at *: job 'lonely' fell due, but nothing receives triggers*",
             "*on_job('lonely')*",
         ]
     )
-
-
-def test_dataless_http_job_warns_on_versions_that_break_it_s4(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import pytest, requests
-
-        @pytest.mark.dapr_jobs(dapr_version="1.18.2")
-        def test_no_data(dapr_jobs):
-            assert requests.post(dapr_jobs.url + "/v1.0/jobs/bare", json={"dueTime": "1s"}).status_code == 204
-
-        @pytest.mark.dapr_jobs(dapr_version="1.18.3")
-        def test_no_data_fixed(dapr_jobs):
-            assert requests.post(dapr_jobs.url + "/v1.0/jobs/bare", json={"dueTime": "1s"}).status_code == 204
-        """
-    )
-    result = _run(pytester)
-    result.assert_outcomes(passed=2, warnings=1)
     result.stdout.fnmatch_lines(
-        ["*test_no_data*", "*Dapr 1.18.2 stores a job scheduled over HTTP without data*"]
+        [
+            "test_project.py::test_no_data_on_1_18_2",
+            "*Dapr 1.18.2 stores a job scheduled over HTTP without data*",
+        ]
     )
+    assert "test_no_data_on_1_18_3" not in out and "typo2" not in out
+
+
+def test_warnings_can_be_promoted_to_errors_s3(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_project=PROJECT)
+    result = run_pytest(pytester, "-W", "error::dapr_jobs_fake.DaprJobsContractWarning")
+    result.assert_outcomes(failed=3, passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_typo_in_a_key _*",
+            "Dapr Jobs contract warning: POST /v1.0/jobs/typo: $.dueTIme is not a field*",
+        ]
+    )
+    assert "pytest_runtest_call" not in result.stdout.str()  # the warning's text, not the plugin's frames
 
 
 def test_journal_lists_request_and_trigger_warnings_in_order(fake: object) -> None:

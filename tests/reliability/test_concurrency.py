@@ -36,7 +36,7 @@ from dapr_jobs_fake.journal.records import Call, TriggerRecord
 from dapr_jobs_fake.sidecar.service import JobsService
 
 THREADS = 16
-SUITE_OPS = 100  # benchmarks/concurrency.py runs FULL_OPS
+SUITE_OPS = 60  # 16 threads x 60 mixed calls; benchmarks/concurrency.py runs FULL_OPS
 FULL_OPS = 1000
 NAMES = [f"job-{k}" for k in range(6)]
 #: Names only handlers schedule, and two of the shared ones: handlers and clients overlap too.

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from pytester_support import run_pytest
 from wire import send
 
 from dapr_jobs_fake import DaprJobsFake
@@ -205,7 +206,7 @@ def test_the_ini_option_turns_it_on_for_a_run(pytester: pytest.Pytester) -> None
             assert dapr_jobs.auto_clock.quiet == 0.01
         """
     )
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    run_pytest(pytester).assert_outcomes(passed=1)
 
 
 def test_paused_waits_for_a_jump_in_progress_then_resumes(fake: DaprJobsFake) -> None:

@@ -65,6 +65,12 @@ def manual() -> Iterator[Served]:
     yield from serve("--clock", "manual", "--start", START, "--quiet")
 
 
+@pytest.fixture(scope="module")
+def manual_for_refusals() -> Iterator[Served]:
+    """One CLI for the tests that only send refused requests (nothing changes state)."""
+    yield from serve("--clock", "manual", "--start", START, "--quiet")
+
+
 def test_node_client_polls_until_its_jobs_fired(auto: Served) -> None:
     node = shutil.which("node")
     if node is None:
@@ -137,7 +143,8 @@ def test_fault_routes_install_list_and_clear_faults__s5_2(manual: Served) -> Non
     ],
 )
 def test_bad_fault_bodies_are_400_with_the_reason(
-    manual: Served, route: str, body: Any, message: str
+    manual_for_refusals: Served, route: str, body: Any, message: str
 ) -> None:
+    manual = manual_for_refusals
     status, error = manual.request("POST", "/_dapr-jobs-fake" + route, body)
     assert status == 400 and message in error["message"], error
