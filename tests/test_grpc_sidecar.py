@@ -171,34 +171,67 @@ def test_sdk_scheduler_validation_error_is_internal_s5_2(dapr_jobs: DaprJobsFake
     assert caught.value.details().startswith("failed to schedule job due to: rpc error: code = Unknown")
 
 
-# -- the SDK against a pre-1.18 sidecar: the stable -> Alpha1 fallback ---------------------------------
+# -- the SDK against a pre-1.18 sidecar: no stable RPCs, and no UNIMPLEMENTED to fall back on ------------
+
+_PROXY_ANSWER = "failed to proxy request: required metadata dapr-callee-app-id or dapr-app-id not found"
 
 
 @pytest.mark.dapr_jobs(dapr_version=DAPR_1_17)
-def test_sdk_falls_back_to_alpha1_without_stable_rpcs_rc_1_2_s14(dapr_jobs: DaprJobsFake) -> None:
+def test_sdk_stable_calls_fail_before_1_18_as_against_real_daprd_rc_1_2_s14(dapr_jobs: DaprJobsFake) -> None:
+    """Real daprd 1.17.5 answers the stable ScheduleJob with its service-invocation proxy's UNKNOWN
+    (recorded: conformance `grpc/stable-schedule-get-delete`); the SDK (1.18+) falls back to Alpha1
+    only on UNIMPLEMENTED, so `schedule_job` fails there, and here; its deprecated `schedule_job_alpha1`
+    calls `schedule_job`. The journal's hint names the way out."""
     with DaprClient() as client:
-        client.schedule_job(Job(name="old", due_time="5s"))
-        assert client.get_job("old").due_time == "5s"
-        client.delete_job("old")
-    assert rpcs(dapr_jobs) == [
-        "ScheduleJob 501",
-        "ScheduleJobAlpha1 200",
-        "GetJob 501",
-        "GetJobAlpha1 200",
-        "DeleteJob 501",
-        "DeleteJobAlpha1 200",
-    ]
-    dapr_jobs.assert_scheduled("old", due_time="5s")
+        with pytest.raises(DaprGrpcError) as caught:
+            client.schedule_job(Job(name="old", due_time="5s"))
+        assert caught.value.code() == grpc.StatusCode.UNKNOWN
+        assert caught.value.details() == _PROXY_ANSWER
+        with pytest.raises(DaprGrpcError, match="failed to proxy request"), pytest.deprecated_call():
+            client.schedule_job_alpha1(Job(name="old", due_time="5s"))
+    assert rpcs(dapr_jobs) == ["ScheduleJob 500", "ScheduleJob 500"]
+    assert list(dapr_jobs.jobs) == []
+    refused = dapr_jobs.calls[0]
+    assert not refused.error_code and not refused.violations  # a state answer: probing clients expect it
+    assert refused.hint is not None
+    assert (
+        "call ScheduleJobAlpha1" in refused.hint and "dapr 1.16 and 1.17 call the Alpha1 RPCs" in refused.hint
+    )
 
 
 @pytest.mark.dapr_jobs(dapr_version=DAPR_1_17)
-def test_sdk_aio_falls_back_to_alpha1_rc_1_2(dapr_jobs: DaprJobsFake) -> None:
+def test_sdk_aio_stable_call_fails_before_1_18_rc_1_2(dapr_jobs: DaprJobsFake) -> None:
     async def scenario() -> None:
         async with AioDaprClient() as client:
-            await client.schedule_job(Job(name="old", due_time="5s"))
+            with pytest.raises(DaprGrpcError, match="failed to proxy request"):
+                await client.schedule_job(Job(name="old", due_time="5s"))
 
     asyncio.run(scenario())
-    assert rpcs(dapr_jobs) == ["ScheduleJob 501", "ScheduleJobAlpha1 200"]
+    assert rpcs(dapr_jobs) == ["ScheduleJob 500"]
+
+
+@pytest.mark.dapr_jobs(expect_violations=["auth.token"])  # the last call, without the token
+def test_unknown_methods_get_the_proxy_answer_and_are_journaled_s14(dapr_jobs: DaprJobsFake) -> None:
+    """Any method daprd does not serve, in any service and call shape, goes to its service-invocation
+    proxy (recorded: conformance `grpc/unknown-method`); a wrong API token is refused first."""
+    with grpc.insecure_channel(f"127.0.0.1:{dapr_jobs.grpc_port}") as channel:
+        unary = channel.unary_unary("/dapr.proto.runtime.v1.Dapr/NoSuchJobRpc")
+        streaming = channel.stream_stream("/some.other.Service/Chat")
+        with pytest.raises(grpc.RpcError) as caught:
+            unary(b"\x0a\x01x")
+        assert (caught.value.code(), caught.value.details()) == (grpc.StatusCode.UNKNOWN, _PROXY_ANSWER)
+        with pytest.raises(grpc.RpcError) as caught:
+            list(streaming(iter([b"", b"\x00"])))
+        assert (caught.value.code(), caught.value.details()) == (grpc.StatusCode.UNKNOWN, _PROXY_ANSWER)
+        assert [call.request for call in dapr_jobs.calls] == [
+            "/dapr.proto.runtime.v1.Dapr/NoSuchJobRpc",
+            "/some.other.Service/Chat",
+        ]
+        assert dapr_jobs.calls[1].hint == "check the method name: Dapr 1.18 serves no such method"
+        dapr_jobs.reset(api_token="s3cret")
+        with pytest.raises(grpc.RpcError) as caught:
+            unary(b"")
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
 # -- raw stubs: each RPC per profile (§1, §14) ------------------------------------------------------
@@ -223,7 +256,7 @@ def _code(call: Any, request: Any) -> grpc.StatusCode:
 def test_each_rpc_exists_per_profile_s1_s14(key: str, dapr_jobs: DaprJobsFake, stub: Any) -> None:
     profile, stable, alpha_list, stable_list = _PROFILE_RPCS[key]
     dapr_jobs.reset(dapr_version=profile)
-    ok, missing = grpc.StatusCode.OK, grpc.StatusCode.UNIMPLEMENTED
+    ok, missing = grpc.StatusCode.OK, grpc.StatusCode.UNKNOWN  # daprd's proxy answers what it lacks
     job = api_v1.Job(name="p", due_time="10s")
     expected = [
         (stub.ScheduleJobAlpha1, api_v1.ScheduleJobRequest(job=job), ok),
@@ -246,10 +279,11 @@ def test_each_rpc_exists_per_profile_s1_s14(key: str, dapr_jobs: DaprJobsFake, s
         (stub.DeleteJobAlpha1, api_v1.DeleteJobRequest(name="p"), ok),
     ]
     assert [_code(call, request) for call, request, _ in expected] == [code for _, _, code in expected]
-    if not stable_list:
+    if not stable_list:  # daprd's proxy names the routing metadata of its release (1.16+: two keys)
         with pytest.raises(grpc.RpcError) as caught:
             stub.ListJobs(api_v1.ListJobsRequest())
-        assert caught.value.details() == "unknown method ListJobs for service dapr.proto.runtime.v1.Dapr"
+        before_1_16 = "failed to proxy request: required metadata dapr-app-id not found"
+        assert caught.value.details() == (before_1_16 if key == "docs-1.14-alpha" else _PROXY_ANSWER)
 
 
 def test_list_jobs_and_delete_by_prefix_s14(dapr_jobs: DaprJobsFake, stub: Any) -> None:
@@ -401,7 +435,7 @@ def test_reset_keeps_the_grpc_port_and_serves_the_new_state() -> None:
         assert fake.grpc_port == port and len(fake.jobs) == 0
         with pytest.raises(grpc.RpcError) as caught:
             stub.ScheduleJob(api_v1.ScheduleJobRequest(job=api_v1.Job(name="r", due_time="1s")))
-        assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED  # the new profile is in force
+        assert caught.value.code() == grpc.StatusCode.UNKNOWN  # the new profile is in force
         assert fake.calls[0].protocol == "grpc"
 
 

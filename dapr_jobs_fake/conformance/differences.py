@@ -35,29 +35,10 @@ REASONS = {
         "too large`); the fake has no size limit between daprd and the Scheduler. To fix: a profile field "
         "with the limit and the request's protobuf size (the recorded texts quote it) in contract/rules.py"
     ),
-    "grpc-unknown-method-proxy": (
-        "daprd hands every gRPC method it does not serve to its service-invocation proxy, which answers "
-        "UNKNOWN `failed to proxy request: required metadata dapr-callee-app-id or dapr-app-id not found` "
-        "(1.14: `... dapr-app-id not found`); the fake answers grpc-go's UNIMPLEMENTED, which the Python "
-        "SDK's stable-to-Alpha1 fallback keys on (against real daprd <= 1.17 that fallback fails). To fix: "
-        "sidecar/grpc_api.py `_require` and an unknown-method handler in sidecar/grpc_server.py"
-    ),
 }
-_PRE_1_17 = ("1.14", "1.15", "1.16")
-_PRE_1_18 = ("1.14", "1.15", "1.16", "1.17")
 
 ACCEPTED: list[Accepted] = [
     Accepted("bodies/scheduler-message-over-2-mib", "0/*", "scheduler-message-size"),
     Accepted("bodies/just-under-4-mib", "0/*", "scheduler-message-size"),
     Accepted("bodies/scheduler-message-under-2-mib", "0/*", "scheduler-message-size", ("1.14",)),
-    Accepted("grpc/unknown-method", "0/*", "grpc-unknown-method-proxy"),
-    Accepted("grpc/stable-schedule-get-delete", "[0-3]/*", "grpc-unknown-method-proxy", _PRE_1_18),
-    Accepted("outage/grpc-stable-schedule", "0/*", "grpc-unknown-method-proxy", _PRE_1_18),
-    Accepted("grpc/list-stable", "1/*", "grpc-unknown-method-proxy", _PRE_1_18),
-    Accepted("grpc/delete-by-prefix-stable-unset", "2/*", "grpc-unknown-method-proxy", _PRE_1_18),
-    Accepted("grpc/delete-by-prefix-stable-unset", "3/*", "grpc-unknown-method-proxy", _PRE_1_17),
-    Accepted("grpc/list-alpha1", "[25]/*", "grpc-unknown-method-proxy", _PRE_1_17),
-    Accepted("grpc/delete-by-prefix-alpha1", "[34]/*", "grpc-unknown-method-proxy", _PRE_1_17),
-    Accepted("grpc/delete-by-prefix-empty", "1/*", "grpc-unknown-method-proxy", _PRE_1_17),
-    Accepted("outage/grpc-list", "0/*", "grpc-unknown-method-proxy", ("1.14", "1.16")),
 ]

@@ -82,6 +82,10 @@ class Profile:
     #: List/DeleteByPrefix: None, "alpha1" (1.17) or "stable" (1.18+, alpha1 kept).
     grpc_stable_jobs: bool = True
     grpc_list_and_prefix: Literal["alpha1", "stable"] | None = "stable"
+    #: A gRPC method daprd does not serve goes to its service-invocation proxy, which answers UNKNOWN
+    #: "failed to proxy request: required metadata <these> not found" (`pkg/api/grpc/proxy`; recorded
+    #: 1.14.4-1.18.3): `dapr-callee-app-id or dapr-app-id` from 1.16 (multi-app), `dapr-app-id` before.
+    grpc_proxy_metadata: str = "dapr-callee-app-id or dapr-app-id"
     #: The app callback: stable `OnJobEvent` first, then `OnJobEventAlpha1` (1.18+, §10.2).
     app_stable_callback: bool = True
     #: gRPC job callbacks carry `dapr-api-token` (1.15.13+, 1.16.2+; never in 1.14, §10.2).
@@ -175,6 +179,7 @@ DAPR_1_15 = dataclasses.replace(
     post_status_from_grpc_code=False,
     scheduler_keepalive=False,
     callback_name_after_last_pipes=False,
+    grpc_proxy_metadata="dapr-app-id",
 )
 DAPR_1_14 = dataclasses.replace(
     DAPR_1_15,

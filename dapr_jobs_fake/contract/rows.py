@@ -85,11 +85,19 @@ RPC_UNIMPLEMENTED = Row(
     "rpc.unimplemented",
     "§1, §14",
     "method",
-    "Dapr {version} has no RPC {rpc}",
+    "Dapr {version} has no RPC {rpc}: daprd hands a method it does not serve to its service-invocation "
+    "proxy, which finds no dapr-app-id to route it to",
     lambda errors, protocol, params: DaprError(
-        501, "UNIMPLEMENTED", "", f"unknown method {params['rpc']} for service {params['service']}"
+        500, "UNKNOWN", "", f"failed to proxy request: required metadata {params['metadata']} not found"
     ),
-    kind="state",  # what SDK fallbacks key on: an answer correct clients handle
+    hint={
+        "grpc": "{alternative}",
+        "grpc:python": "{alternative}{python_note}",
+        "grpc:java": "{alternative}{java_note}",
+    },
+    # Clients that probe for a method key on this answer (the .NET and JavaScript SDKs fall back on
+    # UNKNOWN with this text): a state answer, not a bad request.
+    kind="state",
 )
 BODY_TOO_LARGE = Row(
     "body.too-large",

@@ -43,6 +43,7 @@ LABELS: dict[str, str] = {
     "delete_status": "DELETE success status",
     "grpc_stable_jobs": "gRPC ScheduleJob/GetJob/DeleteJob (stable) (§14)",
     "grpc_list_and_prefix": "gRPC ListJobs / DeleteJobsByPrefix (§14)",
+    "grpc_proxy_metadata": "metadata named in the proxy's answer to a method daprd lacks (§14)",
     "app_stable_callback": "app callback OnJobEvent first (else OnJobEventAlpha1 only) (§10.2)",
     "grpc_callback_token": "gRPC callbacks carry dapr-api-token (§10.2)",
     "hold_when_disconnected": "triggers held while no sidecar is connected; else dropped (§8)",

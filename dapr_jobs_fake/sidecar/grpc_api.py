@@ -7,9 +7,12 @@ the one `JobsService`, and answers in gRPC's shape: daprd's status codes, messag
 `pkg/api/errors/scheduler.go`, `pkg/api/grpc/auth.go`).
 
 Which RPCs exist is profile data (§1, §14): Alpha1 job RPCs always; stable `ScheduleJob/GetJob/
-DeleteJob` with `grpc_stable_jobs`; `ListJobs`/`DeleteJobsByPrefix` per `grpc_list_and_prefix`. A
-missing one answers UNIMPLEMENTED as grpc-go does for an unknown method, which is what the SDK's
-stable-to-Alpha1 fallback keys on, and lands in the journal so a test can see the fallback happen.
+DeleteJob` with `grpc_stable_jobs`; `ListJobs`/`DeleteJobsByPrefix` per `grpc_list_and_prefix`. daprd
+hands a method it does not serve (these, and any unknown one) to its service-invocation proxy, which
+answers UNKNOWN "failed to proxy request: required metadata ... not found" (recorded on 1.14.4 to
+1.18.3), not grpc-go's UNIMPLEMENTED: SDKs that fall back to Alpha1 only on UNIMPLEMENTED (Python,
+Java) fail against real daprd before 1.18, and so they do here. Each such call is journaled
+(`rpc.unimplemented`, a state answer) with a hint naming what the version does serve.
 
 Journal entries carry `protocol="grpc"`, the full method path as `request`, the field dict as `body`
 and, as `status`, the HTTP status grpc-gateway maps the answered code to (OK is 200). Needs the `grpc`
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from ..contract import rows
 from ..contract.errors import DaprError, Rejected
@@ -69,12 +72,21 @@ def error_status(error: DaprError) -> grpc.Status:
     else:
         info = None
         code, message = getattr(code_pb2, error.grpc_code), error.message
-    details = []
-    if info is not None:
-        packed = any_pb2.Any()
-        packed.Pack(info)
-        details.append(packed)
-    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=details))
+    if info is None:  # no `grpc-status-details-bin` trailer at all, as grpc-go sends a plain status
+        return _PlainStatus(grpc.StatusCode[code_pb2.Code.Name(code)], message, ())
+    packed = any_pb2.Any()
+    packed.Pack(info)
+    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[packed]))
+
+
+class _StatusFields(NamedTuple):
+    code: Any
+    details: str
+    trailing_metadata: Any
+
+
+class _PlainStatus(_StatusFields, grpc.Status):  # type: ignore[misc]  # grpc is untyped
+    """A status without details (what `grpc_status.rpc_status` makes, minus its details trailer)."""
 
 
 class GrpcWire:
@@ -246,21 +258,54 @@ class GrpcJobsApi(api_service_v1.DaprServicer):
         self._finish(self.service.reject(request, "other", rejected), context)
 
     def _require(self, present: bool, rpc: str, context: grpc.ServicerContext) -> None:
-        """grpc-go's answer for a method the server does not have (this Dapr version lacks it)."""
-        if present:
-            return
-        rejected = rows.RPC_UNIMPLEMENTED.reject(
-            self.service.contract.errors, "grpc", rpc=rpc, service=SERVICE, version=self._profile.key
-        )
-        self._unimplemented(
-            self.service.reject(JobRequest(self.wire, _PATH + rpc), "other", rejected), context
-        )
+        """A Dapr RPC this version does not serve: what daprd answers for it (see `unserved`)."""
+        if not present:
+            self.unserved(_PATH + rpc, context)
 
-    @staticmethod
-    def _unimplemented(answer: Answer, context: grpc.ServicerContext) -> NoReturn:
-        assert answer.error is not None
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, answer.error.message)
-        raise AssertionError("unreachable: context.abort raises")
+    def unserved(self, method: str, context: grpc.ServicerContext) -> NoReturn:
+        """daprd's answer for a gRPC method (full path) it does not serve: its API-token interceptor
+        first (grpc-go runs stream interceptors around the unknown-service handler too), then the
+        service-invocation proxy's UNKNOWN, as no `dapr-app-id` metadata says where to route it."""
+        rpc = method.rsplit("/", 1)[-1]
+        self._authorize(rpc, context)
+        profile = self._profile
+        alternative = _ALTERNATIVES.get(rpc, "check the method name: Dapr {version} serves no such method")
+        stable = rpc in ("ScheduleJob", "GetJob", "DeleteJob")
+        rejected = rows.RPC_UNIMPLEMENTED.reject(
+            self.service.contract.errors,
+            "grpc",
+            rpc=rpc if method.startswith(_PATH) else method.lstrip("/"),
+            version=profile.key,
+            metadata=profile.grpc_proxy_metadata,
+            alternative=alternative.format(version=profile.key),
+            python_note=_PYTHON_NOTE.format(version=profile.key) if stable else "",
+            java_note=_JAVA_NOTE if stable else "",
+        )
+        request = JobRequest(self.wire, method, client=_client_of(context))
+        self._finish(self.service.reject(request, "other", rejected), context)
+        raise AssertionError("unreachable: _finish raises for a rejection")
+
+
+_ONLY_ALPHA1 = "(the same request): Dapr {version} serves the Alpha1 job RPCs only"
+#: What a client of a version without the RPC calls instead (the rule's hint).
+_ALTERNATIVES = {
+    "ScheduleJob": f"call ScheduleJobAlpha1 {_ONLY_ALPHA1}",
+    "GetJob": f"call GetJobAlpha1 {_ONLY_ALPHA1}",
+    "DeleteJob": f"call DeleteJobAlpha1 {_ONLY_ALPHA1}",
+    "ListJobs": "call ListJobsAlpha1 where it exists (Dapr 1.17); the stable ListJobs arrived in 1.18",
+    "DeleteJobsByPrefix": "call DeleteJobsByPrefixAlpha1 where it exists (Dapr 1.17); the stable "
+    "DeleteJobsByPrefix arrived in 1.18",
+    "ListJobsAlpha1": "Dapr {version} cannot list jobs (ListJobsAlpha1 arrived in 1.17): keep the names "
+    "you scheduled and GetJobAlpha1 each",
+    "DeleteJobsByPrefixAlpha1": "Dapr {version} cannot delete by prefix (DeleteJobsByPrefixAlpha1 arrived "
+    "in 1.17): DeleteJobAlpha1 each job",
+}
+_PYTHON_NOTE = (
+    "; the Python SDK 1.18+ calls the stable RPCs (its *_alpha1 methods too) and falls back to Alpha1 "
+    "only on UNIMPLEMENTED, which daprd never answers: against Dapr {version}, use the SDK of that "
+    "release (dapr 1.16 and 1.17 call the Alpha1 RPCs)"
+)
+_JAVA_NOTE = "; the Java SDK falls back to Alpha1 only on UNIMPLEMENTED, which daprd never answers"
 
 
 #: How each Dapr SDK names itself in the gRPC user-agent ("dapr-sdk-python/1.19.0 grpc-python/1.7x").

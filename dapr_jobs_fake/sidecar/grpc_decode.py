@@ -6,7 +6,8 @@ that are not the RPC's message are `INTERNAL` "grpc: error unmarshalling request
 API-token check never runs. protobuf-go's error is `proto: cannot parse invalid wire-format data` for
 broken framing and `string field contains invalid UTF-8` for a proto3 string that is not UTF-8
 (checked against grpc-go 1.82 / protobuf-go 1.36.11, daprd 1.18.3). An RPC the emulated version lacks
-is `UNIMPLEMENTED` whatever its bytes (grpc-go looks the method up first).
+gets the service-invocation proxy's answer whatever its bytes (grpc-go looks the method up first, and
+the proxy does not decode).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _decoding(api: GrpcJobsApi, rpc: str, request_type: Any) -> Callable[[bytes,
 
     def handle(raw: bytes, context: Any) -> Any:
         if not present(api.service.contract.profile, rpc):
-            return method(request_type(), context)  # answers UNIMPLEMENTED (and journals it)
+            return method(request_type(), context)  # answers as daprd's proxy does (and journals it)
         try:
             request = request_type.FromString(raw)
         except DecodeError:

@@ -68,6 +68,7 @@ class GrpcSidecarServer:
         api_service_v1.add_DaprServicer_to_server(self.api, server)  # type: ignore[no-untyped-call]
         if hasattr(server, "add_registered_method_handlers"):  # grpcio 1.63+
             server.add_registered_method_handlers(SERVICE, jobs)
+        server.add_generic_rpc_handlers((_UnservedMethods(self.api),))  # last: what nothing else serves
         host = f"[{self.host}]" if ":" in self.host else self.host
         try:
             port = server.add_insecure_port(f"{host}:{self.requested_port}")
@@ -83,3 +84,20 @@ class GrpcSidecarServer:
         server, self._server = self._server, None
         if server is not None:
             server.stop(grace=0).wait(5)
+
+
+class _UnservedMethods(grpc.GenericRpcHandler):  # type: ignore[misc]  # grpc is untyped
+    """Every method no other handler serves, answered as daprd's unknown-service handler (its
+    service-invocation proxy) answers it: `GrpcJobsApi.unserved`. Streaming, bytes in, so it takes
+    any call shape and any payload, as the proxy does."""
+
+    def __init__(self, api: GrpcJobsApi) -> None:
+        self._api = api
+
+    def service(self, handler_call_details: Any) -> Any:
+        method = str(handler_call_details.method)
+
+        def answer(requests: Any, context: Any) -> Any:
+            return self._api.unserved(method, context)
+
+        return grpc.stream_stream_rpc_method_handler(answer)

@@ -5,8 +5,9 @@ deprecated `...Alpha1` names through `client.NewClientWithAddressContext`, and s
 `service/grpc` (`NewService` + `AddJobEventHandler`) that the fake delivers triggers to. It writes what
 the SDK saw as JSON; these tests judge it, and the fake's journal shows which RPCs the SDK really sent.
 
-The Go SDK v1.15.0 calls the stable RPCs and falls back to Alpha1 on UNIMPLEMENTED (`client/jobs.go`),
-even from the `...Alpha1` methods. Skipped when `go` is missing or the modules cannot be downloaded.
+The Go SDK v1.15.0 calls the stable RPCs and falls back to Alpha1 only on UNIMPLEMENTED (`client/jobs.go`),
+even from the `...Alpha1` methods; daprd before 1.18 answers its proxy's UNKNOWN instead, so this SDK
+needs daprd 1.18 for jobs, here as there. Skipped when `go` is missing or the modules cannot be downloaded.
 `go.sum` was made from the module proxy (sum.golang.org is out of reach here), so builds need no
 checksum database: every module is in `go.sum` and the build runs with `-mod=readonly`.
 """
@@ -253,28 +254,27 @@ def test_journal_shows_the_stable_rpcs_the_sdk_called(full: GoRun) -> None:
 # -- a sidecar without the stable RPCs; API tokens ------------------------------------------------------
 
 
-def test_sdk_falls_back_to_alpha1_when_stable_rpcs_are_unimplemented(
+def test_sdk_fails_against_a_sidecar_without_stable_rpcs_as_against_real_daprd(
     go_client: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """`--dapr-version docs-1.14-alpha` has only the Alpha1 RPCs and calls only OnJobEventAlpha1."""
-    workdir = tmp_path_factory.mktemp("go-fallback")
+    """`--dapr-version docs-1.14-alpha` has only the Alpha1 RPCs. Real daprd answers a method it lacks
+    with its service-invocation proxy's UNKNOWN (recorded on 1.14.4-1.17.5, conformance
+    `grpc/stable-schedule-get-delete`), and the Go SDK v1.15.0 falls back to Alpha1 only on
+    UNIMPLEMENTED (`client/jobs.go`), so every job call fails, on the fake as against daprd 1.17."""
+    workdir = tmp_path_factory.mktemp("go-no-stable")
     run = _run(go_client, workdir, "roundtrip", "--dapr-version", "docs-1.14-alpha")
     trip = run.result["roundTrip"]
-    assert (trip["schedule"], trip["delete"]) == (None, None)
-    assert trip["get"]["job"]["data"]["text"] == '{"roundTrip":true}'
-    assert trip["get"]["job"]["dueTime"] == "30s"
-    assert _error(trip["getAfterDelete"]["error"])["code"] == "Internal"
-    # UNIMPLEMENTED (501) first, as grpc-go answers an unknown method, then the Alpha1 RPC.
+    error = _error(trip["schedule"])
+    proxy = "failed to proxy request: required metadata dapr-app-id not found"
+    assert (error["code"], error["message"]) == ("Unknown", proxy)
     assert run.journal[:4] == [
-        ("ScheduleJob", None, 501),
-        ("ScheduleJobAlpha1", "go-roundtrip", 200),
-        ("GetJob", None, 501),
-        ("GetJobAlpha1", "go-roundtrip", 200),
+        ("ScheduleJob", None, 500),
+        ("GetJob", None, 500),
+        ("DeleteJob", None, 500),
+        ("GetJob", None, 500),
     ]
-    assert [m for m, _, _ in run.journal[4:8]] == ["DeleteJob", "DeleteJobAlpha1", "GetJob", "GetJobAlpha1"]
-    received = sorted(event["jobType"] for event in run.result["trigger"]["received"])
-    assert received == ["go-trigger", "go-trigger-typed"]
-    assert all(t["succeeded"] for t in run.triggers)
+    assert not any(method.endswith("Alpha1") for method, _, _ in run.journal)  # no fallback happens
+    assert all(status == 500 for _, _, status in run.journal)
 
 
 def test_sdk_sends_dapr_api_token(go_client: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -696,8 +696,9 @@ def test_an_undecodable_grpc_request_is_journaled(
     assert [v.rule for v in fake.violations] == ["request.undecodable"]
 
 
-def test_an_undecodable_request_for_a_missing_rpc_is_unimplemented(fake: DaprJobsFake) -> None:
-    """grpc-go looks the method up before decoding: an RPC the version lacks is UNIMPLEMENTED."""
+def test_an_undecodable_request_for_a_missing_rpc_gets_the_proxy_answer(fake: DaprJobsFake) -> None:
+    """grpc-go looks the method up before decoding, and daprd's proxy takes an RPC the version lacks
+    without decoding it: UNKNOWN "failed to proxy request", whatever the bytes."""
     grpc = pytest.importorskip("grpc")
     if fake.grpc_port is None:
         pytest.skip("the session fake serves no gRPC")
@@ -707,7 +708,8 @@ def test_an_undecodable_request_for_a_missing_rpc_is_unimplemented(fake: DaprJob
         pytest.raises(grpc.RpcError) as raised,
     ):
         channel.unary_unary("/dapr.proto.runtime.v1.Dapr/ListJobs")(b"\xff", timeout=5)
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert raised.value.code() == grpc.StatusCode.UNKNOWN
+    assert raised.value.details().startswith("failed to proxy request")
 
 
 def test_the_fake_serves_after_every_finding(fake: DaprJobsFake) -> None:

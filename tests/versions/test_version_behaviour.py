@@ -236,21 +236,26 @@ def test_unknown_versions_are_a_clear_error() -> None:
         DaprJobsFake(dapr_version="1.16.20")
 
 
-def test_the_real_sdk_falls_back_to_alpha1_on_1_17__s14(at: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 1.17 sidecar has no stable job RPCs: the SDK's stable call gets UNIMPLEMENTED and it retries
-    with the Alpha1 method, for real."""
+def test_the_real_sdk_cannot_fall_back_on_1_17__s14(at: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1.17 sidecar has no stable job RPCs and answers them with its proxy's UNKNOWN (recorded on
+    1.17.5, conformance `grpc/stable-schedule-get-delete`): the SDK's fallback, keyed on UNIMPLEMENTED,
+    never happens, for real; the Alpha1 RPC itself works."""
     pytest.importorskip("dapr.clients")
     from dapr.clients import DaprClient, Job
+    from dapr.clients.exceptions import DaprGrpcError
+    from dapr.proto import api_v1
 
     fake = at("1.17")  # type: ignore[operator]
     for key, value in fake.env.items():
         monkeypatch.setenv(key, value)
     with DaprClient(f"127.0.0.1:{fake.grpc_port}") as client:
-        client.schedule_job(Job(name="sdk", due_time="1h"))
-        assert client.get_job("sdk").name == "sdk"
-    requests_made = [call.request.rsplit("/", 1)[1] for call in fake.calls]
-    assert requests_made[:2] == ["ScheduleJob", "ScheduleJobAlpha1"]
-    assert "GetJobAlpha1" in requests_made
+        with pytest.raises(DaprGrpcError, match="failed to proxy request"):
+            client.schedule_job(Job(name="sdk", due_time="1h"))
+        client._stub.ScheduleJobAlpha1(
+            api_v1.ScheduleJobRequest(job=Job(name="sdk", due_time="1h")._get_proto())
+        )
+    assert [call.request.rsplit("/", 1)[1] for call in fake.calls] == ["ScheduleJob", "ScheduleJobAlpha1"]
+    assert list(fake.jobs) == ["sdk"]
 
 
 def test_1_17_calls_only_on_job_event_alpha1__s10_2(at: object, grpc_app: tuple[object, str, object]) -> None:

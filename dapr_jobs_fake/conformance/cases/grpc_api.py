@@ -36,7 +36,7 @@ CASES = [
         get_job("gr-stable", rpc="GetJob"),
         delete_job("gr-stable", rpc="DeleteJob"),
         get_job("gr-stable", rpc="GetJob"),
-        about="the stable RPCs exist from 1.18; before, grpc-go answers UNIMPLEMENTED",
+        about="the stable RPCs exist from 1.18; before, daprd's service-invocation proxy answers UNKNOWN",
     ),
     case("grpc/job-missing", "§5.2", Grpc("ScheduleJobAlpha1", {})),
     case("grpc/schedule-empty", "§5.2", schedule("gr-no-schedule", data=_STRING)),
@@ -132,7 +132,7 @@ CASES = [
         delete_job("gr-list-b"),
         _list("ListJobsAlpha1"),
         sidecar=LISTING,
-        about="ListJobsAlpha1 from 1.17 (UNIMPLEMENTED before); only this app's jobs",
+        about="ListJobsAlpha1 from 1.17 (the proxy's UNKNOWN before); only this app's jobs",
     ),
     case(
         "grpc/list-stable",
