@@ -3,7 +3,8 @@
 Each cycle starts a fake, makes one HTTP request on a kept-alive connection (and one gRPC call on a
 channel for gRPC fakes), stops the fake with the connection still open, then closes the client.
 Before and after: Python threads, open file descriptors, listening TCP sockets of this process, RSS.
-`tests/reliability/test_leaks.py` runs the same cycles in the suite, in concurrent lanes to stay fast.
+`tests/reliability/test_leaks.py` runs the same cycles in the suite, in concurrent lanes to stay fast;
+its `cycle` and its socket and RSS probes are the ones used here.
 
 Run: python benchmarks/leaks.py [cycles]   (default 500 of each kind)
 """
@@ -18,6 +19,12 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # not one "Got goaway" line pe
 import sys
 import threading
 import time
+from pathlib import Path
+
+# The suite's start/stop cycle and process probes, not copies (test_leaks.py: definitions only).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "reliability"))
+
+from test_leaks import cycle, listening_sockets, rss_kib
 
 from dapr_jobs_fake import DaprJobsFake
 from dapr_jobs_fake.fake import grpc_available
@@ -25,58 +32,6 @@ from dapr_jobs_fake.fake import grpc_available
 
 def fd_count() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-def listening_sockets() -> set[int]:
-    """Inodes of this process's TCP sockets in LISTEN state (IPv4 and IPv6)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(int(target[8:-1]))
-    listening = set()
-    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
-        with open(table) as lines:
-            next(lines)
-            for line in lines:
-                fields = line.split()
-                if fields[3] == "0A" and int(fields[9]) in inodes:
-                    listening.add(int(fields[9]))
-    return listening
-
-
-def rss_kib() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def cycle(with_grpc: bool) -> None:
-    fake = DaprJobsFake(grpc=with_grpc).start()
-    connection = http.client.HTTPConnection("127.0.0.1", fake.http_port, timeout=10)
-    channel = None
-    try:
-        connection.request("POST", "/v1.0/jobs/leak", body=b'{"dueTime":"1h"}')
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 204, response.status
-        if with_grpc:
-            import grpc
-            from dapr.proto import api_service_v1, api_v1
-
-            channel = grpc.insecure_channel(f"127.0.0.1:{fake.grpc_port}")
-            answer = api_service_v1.DaprStub(channel).GetJob(api_v1.GetJobRequest(name="leak"), timeout=10)
-            assert answer.job.name == "leak"
-    finally:
-        fake.stop()  # with the HTTP connection (and the channel) still open
-        connection.close()
-        if channel is not None:
-            channel.close()
 
 
 def snapshot() -> tuple[int, int, int, int]:

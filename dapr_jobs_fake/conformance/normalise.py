@@ -54,8 +54,9 @@ TRANSFORMERS = [
     ),
     Transformer(
         "grpc-message-size",
-        "in gRPC's `larger than max (N vs. M)` the size N of daprd's request to the Scheduler reads "
-        "`<size>`: it changes by a byte from run to run for the same job (the limit M stays)",
+        "in gRPC's `larger than max (N vs. M)` the message size N (the Scheduler's etcd request; on 1.14 "
+        "also daprd's request to the Scheduler) reads `<size>`: it changes by a byte or two from run to run "
+        "for the same job, as it holds a random partition id (the limit M stays)",
     ),
     Transformer(
         "grpc-transport-metadata",

@@ -66,7 +66,12 @@ class DaprError(Exception):
 
 #: grpc-go's `HTTPStatusFromCode` for the codes the Scheduler returns (Unknown is mapped to Internal
 #: first by daprd, §5.2).
-_HTTP_STATUS_OF_GRPC_CODE = {"ALREADY_EXISTS": 409, "NOT_FOUND": 404, "INVALID_ARGUMENT": 400}
+_HTTP_STATUS_OF_GRPC_CODE = {
+    "ALREADY_EXISTS": 409,
+    "NOT_FOUND": 404,
+    "INVALID_ARGUMENT": 400,
+    "RESOURCE_EXHAUSTED": 429,  # a job past the Scheduler's message limits (recorded 1.16.8+)
+}
 
 #: How grpc-go spells a code inside `rpc error: code = <Code> desc = ...`.
 _GO_CODE_NAME = {
@@ -76,6 +81,7 @@ _GO_CODE_NAME = {
     "INTERNAL": "Internal",
     "UNAVAILABLE": "Unavailable",
     "DEADLINE_EXCEEDED": "DeadlineExceeded",
+    "RESOURCE_EXHAUSTED": "ResourceExhausted",
 }
 
 #: The operation a Scheduler error answers for, and the words daprd puts before `due to:` (§5.2).

@@ -82,6 +82,14 @@ class Profile:
     #: List/DeleteByPrefix: None, "alpha1" (1.17) or "stable" (1.18+, alpha1 kept).
     grpc_stable_jobs: bool = True
     grpc_list_and_prefix: Literal["alpha1", "stable"] | None = "stable"
+    #: What stands between daprd and etcd for a large job (§13, `contract.scheduler_size`): the 1.14
+    #: Scheduler's gRPC server takes at most 4 MiB (1.15+: MaxInt32), 1.14's embedded etcd refuses a
+    #: request over 1.5 MiB (1.15+: MaxInt32); go-etcd-cron stores the failure policy (v0.4+, 1.15+) and
+    #: a random partition id, uint32 in 1.14 (5 bytes in the most likely case) and uint64 after (10).
+    scheduler_receive_limit: int | None = None
+    etcd_request_limit: int | None = None
+    scheduler_stores_policy: bool = True
+    scheduler_partition_id_bytes: int = 10
     #: A gRPC method daprd does not serve goes to its service-invocation proxy, which answers UNKNOWN
     #: "failed to proxy request: required metadata <these> not found" (`pkg/api/grpc/proxy`; recorded
     #: 1.14.4-1.18.3): `dapr-callee-app-id or dapr-app-id` from 1.16 (multi-app), `dapr-app-id` before.
@@ -200,6 +208,10 @@ DAPR_1_14 = dataclasses.replace(
     go_content_length_checked_when_chunked=False,
     go_empty_header_name_skipped=True,
     protojson_errors_name_the_field=False,
+    scheduler_receive_limit=4 * 1024 * 1024,
+    etcd_request_limit=1536 * 1024,
+    scheduler_stores_policy=False,
+    scheduler_partition_id_bytes=5,
 )
 DOCS_1_14_ALPHA = dataclasses.replace(
     DAPR_1_14,

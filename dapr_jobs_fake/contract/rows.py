@@ -108,6 +108,15 @@ BODY_TOO_LARGE = Row(
         400, "INVALID_ARGUMENT", "ERR_BODY_READ", "failed to read request body: stream too large"
     ),
 )
+JOB_TOO_LARGE = Row(
+    "job.too-large",
+    "§13",
+    "data",
+    "the job is too large for the Scheduler: {reason}",
+    lambda errors, protocol, params: errors.scheduler("schedule", params["desc"], params["code"]),
+    hint="keep job data small (it lives in the Scheduler's etcd): about 2 MiB stored is the most any "
+    "Dapr version takes (1.5 MiB on 1.14); store a large payload elsewhere and put its key in data",
+)
 BODY_UNREADABLE = Row(
     "body.unreadable",
     "§3, §13",

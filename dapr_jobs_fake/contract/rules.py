@@ -15,7 +15,7 @@ from ..golang.calendar import NS_PER_SECOND
 from ..golang.cron import CronError, parse_schedule
 from ..golang.pointintime import PointInTimeError, parse_point_in_time
 from ..golang.protoduration import parse_proto_duration
-from . import rows
+from . import rows, scheduler_size
 from .decode import DecodeError, ValidBodies, decode_job_body
 from .errors import ErrorCatalogue, Protocol, Rejected, SchedulerOp, Suspicion
 from .model import KINDLESS_VALUE, VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan, JobSpec
@@ -240,7 +240,7 @@ class Contract:
         stored = spec.data
         if stored is None and protocol == "http" and self.profile.dataless_http_jobs_broken:
             stored = KINDLESS_VALUE  # `anypb.New` of a nil Value (1.14.3 to 1.18.2, §4)
-        return JobPlan(
+        plan = JobPlan(
             spec=spec,
             created_ns=created,
             begin_ns=begin,
@@ -251,6 +251,11 @@ class Contract:
             kindless_value_fails=self.profile.dataless_http_jobs_broken,
             go_json_any_body=self.profile.data_mode == "any",
         )
+        too_large = scheduler_size.refusal(plan, self.profile, self.errors.app_id, self.errors.namespace)
+        if too_large is not None:
+            code, desc = too_large
+            raise rows.JOB_TOO_LARGE.reject(errors, protocol, code=code, desc=desc, reason=desc)
+        return plan
 
     def already_exists(self, name: str, protocol: Protocol = "http") -> Rejected:
         return rows.JOB_EXISTS.reject(self.errors, protocol, name=name)

@@ -57,7 +57,7 @@ def fuzz_settings(default: int) -> settings:
 
 #: Statuses daprd (or net/http in front of it) gives on the jobs, health, metadata and fallback
 #: routes (§2, §5.2, §11, §12); 202 is the docs-1.14-alpha profile's success status.
-DAPR_STATUSES = {200, 202, 204, 400, 401, 404, 409, 500}
+DAPR_STATUSES = {200, 202, 204, 400, 401, 404, 409, 429, 500}  # 429: a job too large for the Scheduler
 #: ... and what net/http answers itself for a request head it refuses (431, 505; 501 for an
 #: unsupported Transfer-Encoding).
 FRAMING_STATUSES = {400, 431, 501, 505}

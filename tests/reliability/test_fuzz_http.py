@@ -332,7 +332,8 @@ def post_framed(target: bytes, body: bytes, framing: str, sizes: list[int]) -> b
     sizes=st.lists(st.integers(1, 1 << 20), min_size=1, max_size=3),
 )
 def test_bodies_around_the_4_mib_limit(fake: DaprJobsFake, size: int, framing: str, sizes: list[int]) -> None:
-    """§13: a body up to `--max-body-size` (4 MiB) is read whatever the framing; a longer one is 400
+    """§13: a body up to `--max-body-size` (4 MiB) is read whatever the framing (and one over 2 MiB
+    then refused by the Scheduler, 429); a longer one is 400
     ERR_BODY_READ, stores nothing and is journaled once; the fake keeps serving. One byte over is
     kit's LimitReadCloser quirk: when the read that passes the limit also ends the body (always with
     Content-Length, with chunked when the last chunk is already buffered), it drops that byte and
@@ -352,9 +353,13 @@ def test_bodies_around_the_4_mib_limit(fake: DaprJobsFake, size: int, framing: s
     if answer is not None:
         check_answer(answer)
         assert fake.calls[-1].status == answer.status
-    if size <= MAX_BODY_BYTES:
+    if size <= MAX_BODY_BYTES // 2:
         assert answer is not None and answer.status == 204, answer
         assert "big" in fake.jobs
+    elif size <= MAX_BODY_BYTES:  # read, then too large for the Scheduler's 2 MiB etcd request (§13)
+        assert answer is not None and answer.status == 429, answer
+        assert fake.calls[-1].error_code == "DAPR_SCHEDULER_SCHEDULE_JOB"
+        assert not list(fake.jobs)
     else:
         truncated = (
             {"ERR_MALFORMED_REQUEST"} if framing == "length" else {"ERR_MALFORMED_REQUEST", "ERR_BODY_READ"}

@@ -112,11 +112,12 @@ def test_a_body_one_byte_over_the_limit_is_read_as_its_first_4_mib(fake: DaprJob
     """§13: kit's LimitReadCloser (`streams/limitreadcloser.go`) asks for at most limit + 1 bytes and
     drops the byte over; when that read also ends the body (Go's body returns the last bytes with
     io.EOF, `transfer.go:body.readLocked`), io.EOF stays the error and daprd reads 4 MiB: a valid
-    4 MiB job plus one space is scheduled. Two bytes over is "stream too large"."""
+    4 MiB job plus one space is read (and then refused by the Scheduler, whose etcd client sends at
+    most 2 MiB: 429, `job.too-large`). Two bytes over is "stream too large"."""
     fresh(fake)
     head, tail = b'{"dueTime":"1s","data":"', b'"}'
     job = head + b"x" * (MAX_BODY_BYTES - len(head) - len(tail)) + tail
-    for extra, status in ((b" ", 204), (b"  ", 400)):
+    for extra, status in ((b" ", 429), (b"  ", 400)):
         body = job + extra
         payload = POST_HEAD + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
         answer = raw_exchange(fake, payload, timeout=30)
