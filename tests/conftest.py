@@ -5,6 +5,9 @@
 - `--run-clients` (tests/clients, the Go and Java SDK tests): registered here, in the root conftest,
   because pytest reads `pytest_addoption` only from conftests loaded at start-up; tests/clients/conftest.py
   decides what it skips.
+- After collection the objects alive then (modules, the collected items) are moved out of the garbage
+  collector's reach (`gc.freeze()`): they live for the whole session, and every full collection walked
+  them again; each xdist worker's time in the collector went from ~4 s to ~2 s.
 - `fake`: the session's running fake (the same one `dapr_jobs` resets), blank for each test, without
   the plugin's strict teardown, for tests that send bad requests on purpose and inspect the journal.
   One server per xdist worker, reset per test: what users get from the plugin.
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +45,11 @@ settings.register_profile(
 settings.register_profile("dev", deadline=None, suppress_health_check=_UNTIMED)
 settings.register_profile("long", max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection left alive: long-lived, so not worth a look at every full collection."""
+    gc.freeze()
 
 
 @pytest.fixture

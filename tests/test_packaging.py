@@ -18,24 +18,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("setuptools") is None or importlib.util.find_spec("wheel") is None:
         pytest.skip("setuptools and wheel (the dev extra) are needed to build the wheel offline")
     out = tmp_path_factory.mktemp("wheel")
-    build = tmp_path_factory.mktemp("build")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(out),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-        cwd=build,
-    )
+    # The PEP 517 backend's build_wheel, in the source tree, as `pip wheel --no-build-isolation` runs it,
+    # without pip's own start-up and checks around it (about 1.5 s of the 2.2 s).
+    build = "import sys\nfrom setuptools import build_meta\nbuild_meta.build_wheel(sys.argv[1])\n"
+    subprocess.run([sys.executable, "-c", build, str(out)], check=True, capture_output=True, cwd=ROOT)
     (found,) = out.glob("dapr_jobs_fake-*.whl")
     return found
 

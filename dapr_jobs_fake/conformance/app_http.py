@@ -18,6 +18,10 @@ from urllib.parse import unquote
 
 __all__ = ["Answers", "HttpApp", "body_view"]
 
+#: How often the serving loop looks for `stop()` (socketserver's default, 0.5 s, made every replay of a
+#: recording wait up to half a second per HTTP app at its end).
+_SHUTDOWN_POLL_SECONDS = 0.02
+
 
 class Answers:
     """The statuses the app answers per job: each callback takes the next one, the last one repeats."""
@@ -124,7 +128,10 @@ class HttpApp:
 
     def start(self) -> HttpApp:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="http-app", daemon=True)
+            serve = self._server.serve_forever
+            self._thread = threading.Thread(
+                target=serve, args=(_SHUTDOWN_POLL_SECONDS,), name="http-app", daemon=True
+            )
             self._thread.start()
         return self
 

@@ -166,9 +166,14 @@ class Case:
         }
 
     def digest(self) -> str:
-        """SHA-256 of `describe()` as canonical JSON (what a recording stores per case)."""
-        text = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        """SHA-256 of `describe()` as canonical JSON (what a recording stores per case). Computed once
+        per case object: cases are immutable data, and every replay and hash check asks for all of them."""
+        cached: str | None = self.__dict__.get("_digest")
+        if cached is None:
+            text = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            cached = hashlib.sha256(text.encode()).hexdigest()
+            object.__setattr__(self, "_digest", cached)  # frozen: not a field, so eq/repr/replace ignore it
+        return cached
 
 
 def cases_hash(cases: list[Case], transformers: list[str]) -> str:

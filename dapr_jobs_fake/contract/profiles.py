@@ -10,6 +10,7 @@ behaviour (`_PATCHES`), any other patch its line's profile under its own version
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -307,6 +308,7 @@ def get_profile(key: str | Profile) -> Profile:
     )
 
 
+@functools.cache  # profiles are frozen values: one per patch, built once
 def _patched(line: str, patch: int) -> Profile:
     profile = PROFILES[line]
     if patch == _LATEST[line]:

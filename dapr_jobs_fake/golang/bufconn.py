@@ -125,6 +125,10 @@ class BufferedConn:
             pass
         return self._buf[self._pos : self._pos + n]
 
+    def line_buffered(self) -> bool:
+        """Whether the buffer already holds a `\\n` (a whole line), without reading or copying."""
+        return self._buf.find(b"\n", self._pos) >= 0
+
     def read_byte(self) -> int | None:
         if self.buffered() == 0 and not self._fill():
             return None

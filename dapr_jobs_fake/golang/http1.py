@@ -15,16 +15,19 @@ missing, repeated... Host or a bad header name or value, and a plain `400 Bad Re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .bufconn import READ_LIMIT_SLACK, BufferedConn
 from .requesturi import RequestURIError, parse_request_uri
-from .textproto import TOKEN as _TOKEN
-from .textproto import MimeHeaderEOF, MimeHeaderError, read_mime_header
+from .textproto import TOKEN_BYTES as _TOKEN
+from .textproto import MimeHeaderEOF, MimeHeaderError, all_in, read_mime_header
 
 _ERROR_HEADERS = b"\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 #: httpguts `validHostByte`.
-_HOST_BYTES = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!$%&()*+,-.:;=['_]~")
+_HOST_BYTES = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!$%&()*+,-.:;=['_]~"
+#: `httpguts.ValidHeaderFieldValue` refuses: a control character other than a tab, or DEL.
+_CTL_NOT_TAB = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -117,13 +120,13 @@ def read_request(conn: BufferedConn, rules: GoHttpRules, after_post: bool = Fals
     hosts = request.headers.get("Host", [])
     if not hosts and request.minor >= 1 and request.method != "CONNECT":
         raise _bad_request("missing required Host header")
-    if len(hosts) == 1 and not all(b in _HOST_BYTES for b in hosts[0].encode("latin-1")):
+    if len(hosts) == 1 and not all_in(hosts[0].encode("latin-1"), _HOST_BYTES):
         raise _bad_request("malformed Host header")
     for key, values in request.headers.items():
-        if not all(b in _TOKEN for b in key.encode("latin-1")):
+        if not all_in(key.encode("latin-1"), _TOKEN):
             raise _bad_request("invalid header name")
         for value in values:
-            if any((c < " " and c != "\t") or c == "\x7f" for c in value):
+            if _CTL_NOT_TAB.search(value):
                 raise _bad_request("invalid header value")
     request.headers.pop("Host", None)
     return request
@@ -141,7 +144,7 @@ def _read_request(conn: BufferedConn, rules: GoHttpRules) -> GoRequest:
         raise NoAnswer  # io.EOF before a request: the client is done
     method, sp1, rest = line.partition(b" ")
     target, sp2, proto = rest.partition(b" ")
-    if not sp1 or not sp2 or not method or not all(b in _TOKEN for b in method):
+    if not sp1 or not sp2 or not method or not all_in(method, _TOKEN):
         raise _bad_request()
     version = _http_version(proto)
     if version is None:

@@ -101,7 +101,7 @@ class GoBody:
         """`chunkedReader.Read`: chunk data until `size`, not blocking for a chunk header once some
         data is read; the last chunk's trailer is read in the call that meets it."""
         conn = self._conn
-        out = b""
+        out = bytearray()  # grown in place: tiny chunks would make `bytes +=` quadratic
         try:
             while True:
                 if self._check_end:
@@ -115,7 +115,7 @@ class GoBody:
                         raise GoBodyError("malformed chunked encoding")
                     self._check_end = False
                 if self._chunk_left == 0:
-                    if out and b"\n" not in conn.peek(conn.buffered()):
+                    if out and not conn.line_buffered():
                         break
                     if self._begin_chunk():
                         self._read_trailer()
@@ -132,11 +132,11 @@ class GoBody:
         except GoBodyError as err:
             if out:  # Go returns the bytes and the error together: the error comes next
                 self._error = err
-                return out
+                return bytes(out)
             if not self.closed:  # sticky (cr.err), unless it was the trailer's (the body closed)
                 self._error = err
             raise
-        return out
+        return bytes(out)
 
     def _begin_chunk(self) -> bool:
         """Read a chunk-size line; True at the last chunk (`0`)."""

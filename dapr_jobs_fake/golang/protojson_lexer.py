@@ -23,6 +23,8 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _NOT_DELIM = re.compile(r"[-+._a-zA-Z0-9]")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _SCALAR = ("null", "bool", "number", "string")
+#: A run of string characters that need no look: no quote, no backslash, no control character.
+_PLAIN_RUN = re.compile(r'[^"\\\x00-\x1f]+')
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,13 @@ class _Decoder:
     def _string(self) -> tuple[str, int]:
         text, i = self.text, self.pos + 1
         out: list[str] = []
+        plain = _PLAIN_RUN.match
         while i < len(text):
+            run = plain(text, i)
+            if run is not None:  # taken whole: a 4 MiB string is one slice, not 4 million appends
+                out.append(run.group())
+                i = run.end()
+                continue
             char = text[i]
             if char == '"':
                 return "".join(out), i + 1

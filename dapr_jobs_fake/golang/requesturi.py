@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 _SCHEME_CHARS = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]*")
 _HEX = b"0123456789abcdefABCDEF"
+#: Every byte but the control bytes (below 0x20, and 0x7f), for `has_control_byte`.
+_NOT_CTL = bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
 #: Bytes below 0x80 that `shouldEscape(c, encodeHost)` leaves alone.
 _HOST_SAFE = frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!$&'()*+,;=:[]<>\""
@@ -47,7 +49,7 @@ class RequestURI:
 
 def has_control_byte(raw: bytes) -> bool:
     """`stringContainsCTLByte`: a byte below 0x20 or 0x7f."""
-    return any(b < 0x20 or b == 0x7F for b in raw)
+    return bool(raw.translate(None, _NOT_CTL))
 
 
 def parse_request_uri(raw: bytes, method: str = "GET") -> RequestURI:

@@ -21,6 +21,7 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _PATH_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~$&+,/:;=@")
 # What `validEncoded(s, encodePath)` accepts besides those: sub-delims, brackets and escapes.
 _VALID_ENCODED = _PATH_SAFE | frozenset(b"!'()*[]%")
+_VALID_ENCODED_BYTES = bytes(sorted(_VALID_ENCODED))
 
 
 class BadEscape(ValueError):
@@ -54,7 +55,7 @@ def route_path(raw_path: str) -> str:
     """The path chi routes on, `URL.EscapedPath()` of the raw request path (without query); raises
     `BadEscape` where net/http refuses the request line."""
     _check_escapes(raw_path)
-    if all(byte in _VALID_ENCODED for byte in raw_path.encode("utf-8", errors="surrogateescape")):
+    if not raw_path.encode("utf-8", errors="surrogateescape").translate(None, _VALID_ENCODED_BYTES):
         return raw_path
     return go_escape_path(_decode(raw_path))
 

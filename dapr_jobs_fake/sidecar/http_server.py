@@ -105,6 +105,7 @@ class SidecarHTTPServer(HTTPServer):
         server.dapr_jobs_fake_rules = self.rules  # type: ignore[attr-defined]
         server.get_request = _backing_off(server.get_request)  # type: ignore[method-assign]
         server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        server.socket.listen(go_listen_backlog())  # werkzeug listens with a backlog of 128
         threading.current_thread().name = "dapr-jobs-fake-http"
         server.serve_forever(poll_interval=_SHUTDOWN_POLL_SECONDS)
 
@@ -162,6 +163,19 @@ def _backing_off(get_request: Callable[[], Any]) -> Callable[[], Any]:
         return request
 
     return accept
+
+
+def go_listen_backlog() -> int:
+    """The accept backlog Go's `net.Listen` asks for (`maxListenerBacklog`): the kernel's somaxconn.
+
+    With werkzeug's 128, a burst of connections beyond it was dropped by the kernel and the clients'
+    SYNs retried a second later; daprd's listener queues them all (up to somaxconn)."""
+    try:
+        with open("/proc/sys/net/core/somaxconn") as limit:
+            value = int(limit.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return socket.SOMAXCONN
+    return min(value, (1 << 16) - 1) if value > 0 else socket.SOMAXCONN
 
 
 def check_free(host: str, port: int) -> None:

@@ -89,18 +89,30 @@ def test_quiet_prints_the_ports_line_and_no_tracebacks() -> None:
     assert b"Traceback" not in err and err.strip() == b""
 
 
+#: A valid job name of 240 characters (DNS-1123 allows 253): each GET of it logs a ~300-byte line, so
+#: `UNREAD_REQUESTS` calls log ~96 kB, half again what a pipe holds (64 KiB), in a quarter of the calls
+#: the 72-byte lines of short names needed.
+LONG_NAME = "missing-" + "x" * 228
+UNREAD_REQUESTS = 320
+
+
 def test_an_unread_stdout_pipe_never_wedges_the_fake() -> None:
     """Before: with a pipe nobody read, logging blocked once the pipe was full, every request hung,
     and SIGTERM was ignored."""
     with served("--clock", "manual") as (process, url), requests.Session() as session:
         started = time.monotonic()
-        for n in range(1200):  # ~86 kB of log lines (72 bytes each): more than a pipe holds (64 KiB)
-            assert session.get(f"{url}/v1.0/jobs/missing-{n}", timeout=10).status_code == 500
+        for n in range(UNREAD_REQUESTS):
+            assert session.get(f"{url}/v1.0/jobs/{LONG_NAME}-{n}", timeout=10).status_code == 500
         assert time.monotonic() - started < 30
         process.send_signal(signal.SIGTERM)
         stopped = time.monotonic()
         process.wait(5)
         assert time.monotonic() - stopped < 2.5
+        assert process.stdout is not None
+        logged = process.stdout.read()
+    # The pipe did fill up: what it holds stops short of the last requests' lines.
+    assert f"{LONG_NAME}-0 ".encode() in logged
+    assert f"{LONG_NAME}-{UNREAD_REQUESTS - 1} ".encode() not in logged
 
 
 @pytest.mark.parametrize("clock", ["manual", "real"])

@@ -116,14 +116,24 @@ def field(number: int, payload: bytes | int) -> bytes:
 
 
 def deep_value(levels: int, kind: str) -> bytes:
-    """A `google.protobuf.Value` nesting `levels` lists (or structs) around a string, built bottom-up."""
-    value = field(3, b"x")  # string_value
+    """A `google.protobuf.Value` nesting `levels` lists (or structs) around a string, built bottom-up.
+
+    A level's header needs only the length of what it wraps, so the headers are collected and joined
+    once (wrapping the whole value at every level copied it again each time: quadratic)."""
+    core = field(3, b"x")  # string_value
+    heads: list[bytes] = []
+    size = len(core)  # of the value the next level wraps
     for _ in range(levels):
-        if kind == "list":
-            value = field(6, field(1, value))  # list_value { values: value }
-        else:
-            value = field(5, field(1, field(1, b"k") + field(2, value)))  # struct_value { fields {k: value} }
-    return value
+        if kind == "list":  # list_value { values: value }
+            values = varint(1 << 3 | 2) + varint(size)
+            head = varint(6 << 3 | 2) + varint(len(values) + size) + values
+        else:  # struct_value { fields { key: "k", value: value } }
+            entry = field(1, b"k") + varint(2 << 3 | 2) + varint(size)
+            fields = varint(1 << 3 | 2) + varint(len(entry) + size) + entry
+            head = varint(5 << 3 | 2) + varint(len(fields) + size) + fields
+        heads.append(head)
+        size += len(head)
+    return b"".join(reversed(heads)) + core
 
 
 def job_message(job: dict[str, Any]) -> bytes:

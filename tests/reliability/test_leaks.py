@@ -329,7 +329,9 @@ def test_sees_nothing_of_earlier_tests(dapr_jobs, i):
 """
 
 
-def test_plugin_session_fake_isolates_hundreds_of_tests(pytester: pytest.Pytester) -> None:
+def test_plugin_session_fake_isolates_hundreds_of_tests(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if grpc_available():
         # Import the generated protobuf modules here, once: pytester's in-process runs drop what they
         # imported, and importing protobuf descriptors a second time crashes upb (a segfault).
@@ -338,7 +340,11 @@ def test_plugin_session_fake_isolates_hundreds_of_tests(pytester: pytest.Pyteste
         test_generated_warm_up=GENERATED_TESTS.format(count=5),
         test_generated_isolation=GENERATED_TESTS.format(count=PLUGIN_TESTS),
     )
-    quiet = ("-p", "no:cacheprovider", "-q", "-o", "asyncio_default_fixture_loop_scope=function")
+    # Only the fake's plugin in the inner runs, as in tests/pytester_support.py: the other installed
+    # plugins' hooks (hypothesis, xdist, asyncio, anyio...) ran for every generated test, and took
+    # most of the time.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    quiet = ("-p", "no:cacheprovider", "-p", "dapr_jobs_fake.plugin", "-q")
     warm_up = pytester.runpytest_inprocess(*quiet, "test_generated_warm_up.py")
     warm_up.assert_outcomes(passed=5)  # imports, grpc's process-wide state
     baseline = back_to(figures())
