@@ -31,6 +31,8 @@ and widths per version are profile fields (`scheduler_*`, `etcd_request_limit`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan
 from .profiles import Profile
 from .valuewire import encode_value
@@ -136,8 +138,48 @@ def etcd_request_size(plan: JobPlan, profile: Profile, app_id: str, namespace: s
     return put
 
 
+#: More than every fixed field of both messages takes (tags, lengths, times, policy, metadata URL).
+_ENVELOPE_BOUND = 1024
+
+
+def _value_bound(value: Any, budget: int) -> int:
+    """An upper bound of a JSON value's `google.protobuf.Value` size, cheap (no encoding), iterative;
+    it stops counting once past `budget`. Each node: at most 12 bytes of tags and lengths, 9 of a
+    number, 4 bytes a character of a string or key."""
+    total, stack = 0, [value]
+    while stack and total <= budget:
+        node = stack.pop()
+        total += 12
+        if isinstance(node, str):
+            total += 4 * len(node)
+        elif isinstance(node, dict):
+            total += sum(12 + 4 * len(str(key)) for key in node)
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        else:
+            total += 9
+    return total
+
+
+def _surely_fits(plan: JobPlan, app_id: str, namespace: str, limit: int) -> bool:
+    """Whether an upper bound of both messages is within `limit` (almost every job: no counting)."""
+    spec = plan.spec
+    texts = (spec.name, spec.schedule, spec.due_time, spec.ttl, app_id, namespace)
+    budget = limit - _ENVELOPE_BOUND - 8 * sum(len(text) for text in texts if text)  # the key, twice
+    data = plan.stored_data
+    if data is None or budget < 0:
+        return budget >= 0
+    if data.raw is not None:
+        return len(data.raw) + len(data.type_url) <= budget
+    return len(data.type_url) + _value_bound(data.json_value, budget) <= budget
+
+
 def refusal(plan: JobPlan, profile: Profile, app_id: str, namespace: str) -> tuple[str, str] | None:
     """(gRPC code, Go's words) of the first limit this job breaks on its way to etcd, or None."""
+    limits = (profile.scheduler_receive_limit, profile.etcd_request_limit, ETCD_CLIENT_SEND_LIMIT)
+    if _surely_fits(plan, app_id, namespace, min(limit for limit in limits if limit is not None)):
+        return None
     data = data_size(plan.stored_data)
     if profile.scheduler_receive_limit is not None:
         received = daprd_request_size(plan, app_id, namespace, data)

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dapr_jobs_fake import DaprJobsFake
 from dapr_jobs_fake.contract import scheduler_size
@@ -21,6 +23,7 @@ from dapr_jobs_fake.contract.errors import Rejected
 from dapr_jobs_fake.contract.model import FailurePolicy
 from dapr_jobs_fake.contract.profiles import get_profile
 from dapr_jobs_fake.contract.rules import Contract
+from dapr_jobs_fake.contract.valuewire import encode_value
 
 MIB = 1024 * 1024
 #: A creation time whose nanoseconds take a 5-byte varint, as about 3 runs in 4 of the real one do.
@@ -136,3 +139,22 @@ def test_grpc_jobs_are_measured_too() -> None:
         assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert "trying to send message larger than max" in raised.value.details()
         assert list(fake.jobs) == []
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False)
+    | st.integers(-(2**53), 2**53)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON)
+def test_the_cheap_bound_is_never_below_the_encoded_size(value: Any) -> None:
+    """Small jobs skip the counting on a bound: it must hold for every JSON value."""
+    assert scheduler_size._value_bound(value, 1 << 40) >= len(encode_value(value))
