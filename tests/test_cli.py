@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from cli_support import Served
 
 from dapr_jobs_fake.cli import build_parser, main
-
-
-class Served:
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
-        self.process = process
-        self.url = url
-
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as err:
-            raw = err.read()
-            return err.code, json.loads(raw) if raw.startswith(b"{") else raw.decode()
 
 
 def _serve(*args: str) -> Iterator[Served]:

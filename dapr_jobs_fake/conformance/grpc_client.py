@@ -12,26 +12,16 @@ from google.protobuf import empty_pb2, json_format, wrappers_pb2
 from google.rpc import error_details_pb2  # noqa: F401  (registers the detail types message_view reads)
 from grpc_status import rpc_status
 
+from ..sidecar.grpc_api import SERVICE
+from ..sidecar.grpc_decode import JOB_RPCS
+
 __all__ = ["RPCS", "call", "message_view"]
 
-SERVICE = "dapr.proto.runtime.v1.Dapr"
 #: Message types a case's `Any` may hold, imported so `ParseDict` and `MessageToDict` know them.
 PAYLOAD_TYPES = (empty_pb2.Empty, wrappers_pb2.StringValue)
-#: RPC name -> (request type, response type).
+#: RPC name -> (request type, response type): the fake's Jobs RPCs, and the metadata SDKs probe.
 RPCS: dict[str, tuple[Any, Any]] = {
-    "ScheduleJobAlpha1": (api_v1.ScheduleJobRequest, api_v1.ScheduleJobResponse),
-    "ScheduleJob": (api_v1.ScheduleJobRequest, api_v1.ScheduleJobResponse),
-    "GetJobAlpha1": (api_v1.GetJobRequest, api_v1.GetJobResponse),
-    "GetJob": (api_v1.GetJobRequest, api_v1.GetJobResponse),
-    "DeleteJobAlpha1": (api_v1.DeleteJobRequest, api_v1.DeleteJobResponse),
-    "DeleteJob": (api_v1.DeleteJobRequest, api_v1.DeleteJobResponse),
-    "ListJobsAlpha1": (api_v1.ListJobsRequestAlpha1, api_v1.ListJobsResponseAlpha1),
-    "ListJobs": (api_v1.ListJobsRequest, api_v1.ListJobsResponse),
-    "DeleteJobsByPrefixAlpha1": (
-        api_v1.DeleteJobsByPrefixRequestAlpha1,
-        api_v1.DeleteJobsByPrefixResponseAlpha1,
-    ),
-    "DeleteJobsByPrefix": (api_v1.DeleteJobsByPrefixRequest, api_v1.DeleteJobsByPrefixResponse),
+    **JOB_RPCS,
     "GetMetadata": (api_v1.GetMetadataRequest, api_v1.GetMetadataResponse),
 }
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan
+from .model import VALUE_TYPE_URL, FailurePolicy, JobData, JobPlan, JobSpec
 from .profiles import Profile
 from .valuewire import encode_value
 
@@ -97,12 +97,16 @@ def _metadata(app_id: str, namespace: str) -> int:
     return field_size(len(app_id.encode())) + field_size(len(namespace.encode())) + 4
 
 
+def _timing_fields(spec: JobSpec) -> int:
+    """schedule, due_time, ttl and repeats: the same in daprd's job and in the one the Scheduler stores."""
+    size = _string(spec.schedule) + _string(spec.due_time) + _string(spec.ttl)
+    return size if spec.repeats is None else size + 1 + varint_size(spec.repeats)
+
+
 def daprd_request_size(plan: JobPlan, app_id: str, namespace: str, data: int | None) -> int:
     """`scheduler.v1.ScheduleJobRequest` as daprd 1.14 sends it (what its Scheduler's server receives)."""
     spec = plan.spec
-    job = _string(spec.schedule) + _string(spec.due_time) + _string(spec.ttl)
-    if spec.repeats is not None:
-        job += 1 + varint_size(spec.repeats)
+    job = _timing_fields(spec)
     if data is not None:
         job += field_size(data)
     return _string(spec.name) + field_size(job) + field_size(_metadata(app_id, namespace))
@@ -116,9 +120,7 @@ def _timestamp(ns: int, whole_seconds: bool) -> int:
 def etcd_request_size(plan: JobPlan, profile: Profile, app_id: str, namespace: str, data: int | None) -> int:
     """The etcd request that stores the job: a Put, or (1.16+, no overwrite) a put-if-absent Txn."""
     spec = plan.spec
-    job = _string(spec.schedule) + _string(spec.due_time) + _string(spec.ttl)
-    if spec.repeats is not None:
-        job += 1 + varint_size(spec.repeats)
+    job = _timing_fields(spec)
     job += field_size(field_size(len(_METADATA_TYPE_URL)) + field_size(_metadata(app_id, namespace)))
     if data is not None:
         job += field_size(data)

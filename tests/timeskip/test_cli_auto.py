@@ -10,33 +10,15 @@ import json
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import Served
 
 NODE_CLIENT = Path(__file__).resolve().parent / "node" / "poll_client.mjs"
 START = "2030-01-01T00:00:00Z"
-
-
-class Served:
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
-        self.process = process
-        self.url = url
-
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as err:
-            raw = err.read()
-            return err.code, json.loads(raw) if raw.startswith(b"{") else raw.decode()
 
 
 def serve(*args: str) -> Iterator[Served]:
